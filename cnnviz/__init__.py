@@ -1,0 +1,1 @@
+"""cnnviz: the logic behind the app (no Streamlit import here; see cnnviz/ui.py for that)."""

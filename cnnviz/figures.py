@@ -1,0 +1,176 @@
+"""Plotly figure builders shared by the pages: pure functions, data in, figure out.
+
+Every builder takes ``presenter``: True makes text large and high-contrast for a projector.
+Heatmaps always carry a colour legend, and show their numbers when the cells are big enough.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+INK_COLOURS = "Greys"  # 0 = white paper, 255 = black ink: readable numbers on a projector
+FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
+
+
+def font_sizes(presenter: bool) -> dict[str, int]:
+    """Text sizes (px) for figures: ``base`` labels, ``title``, ``cell`` numbers, ``small``."""
+    if presenter:
+        return {"base": 20, "title": 26, "cell": 18, "small": 16}
+    return {"base": 14, "title": 18, "cell": 13, "small": 11}
+
+
+def style(fig: go.Figure, presenter: bool, title: str | None = None, height: int | None = None) -> go.Figure:
+    """Apply the shared look: fonts, white background, black text, tight margins."""
+    sizes = font_sizes(presenter)
+    fig.update_layout(
+        font={"family": FONT_FAMILY, "size": sizes["base"], "color": "#111111"},
+        title={"text": title, "font": {"size": sizes["title"]}, "x": 0, "xanchor": "left"} if title else None,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": 10, "r": 10, "t": 50 if title else 10, "b": 10},
+        hoverlabel={"font_size": sizes["base"]},
+    )
+    if height:
+        fig.update_layout(height=height)
+    return fig
+
+
+def colorbar(title: str, presenter: bool, **extra) -> dict:
+    """A colour legend with a readable title."""
+    sizes = font_sizes(presenter)
+    return {"title": {"text": title, "side": "right", "font": {"size": sizes["base"]}},
+            "tickfont": {"size": sizes["small"] + 2}, "thickness": 18 if presenter else 14, **extra}
+
+
+def matrix_heatmap(
+    values: np.ndarray,
+    presenter: bool,
+    *,
+    title: str | None = None,
+    legend_title: str = "pixel value",
+    colorscale: str = INK_COLOURS,
+    zmin: float = 0,
+    zmax: float = 255,
+    number_format: str = "d",
+    show_values: bool = True,
+    row_offset: int = 0,
+    col_offset: int = 0,
+    height: int | None = None,
+    cell_font_size: int | None = None,
+) -> go.Figure:
+    """A 2-D array as a heatmap with its numbers in the cells.
+
+    Args:
+        values: (rows, cols) numbers to draw.
+        number_format: d3 format of the numbers in cells and on hover (``"d"``, ``".2f"``).
+        row_offset, col_offset: index of the top-left cell in the full image, so that a zoomed
+            region keeps the row/column numbers of the whole 28x28 matrix.
+        cell_font_size: override for the numbers' size (a full 28x28 matrix needs small ones).
+    """
+    values = np.asarray(values)
+    rows = np.arange(values.shape[0]) + row_offset
+    cols = np.arange(values.shape[1]) + col_offset
+    sizes = font_sizes(presenter)
+    heatmap = go.Heatmap(
+        z=values,
+        x=cols,
+        y=rows,
+        zmin=zmin,
+        zmax=zmax,
+        colorscale=colorscale,
+        colorbar=colorbar(legend_title, presenter),
+        xgap=1,
+        ygap=1,
+        hovertemplate=f"row %{{y}}, column %{{x}}<br>value %{{z:{number_format}}}<extra></extra>",
+    )
+    if show_values:
+        heatmap.update(texttemplate=f"%{{z:{number_format}}}", textfont={"size": cell_font_size or sizes["cell"]})
+    fig = go.Figure(heatmap)
+    fig.update_yaxes(autorange="reversed", title="row", scaleanchor="x", constrain="domain",
+                     showgrid=False, zeroline=False)
+    fig.update_xaxes(title="column", side="top", constrain="domain", showgrid=False, zeroline=False)
+    return style(fig, presenter, title, height)
+
+
+def flatten_strip(image: np.ndarray, presenter: bool, height: int | None = None) -> go.Figure:
+    """The 28 rows of an image laid end to end: one strip of 784 values, row starts marked.
+
+    Args:
+        image: (28, 28) pixel values 0..255.
+    """
+    image = np.asarray(image)
+    rows, cols = image.shape
+    flat = image.reshape(1, -1)
+    positions = np.arange(flat.shape[1])
+    hover_rows = (positions // cols).reshape(1, -1)
+    hover_cols = (positions % cols).reshape(1, -1)
+    fig = go.Figure(
+        go.Heatmap(
+            z=flat,
+            x=positions,
+            zmin=0,
+            zmax=255,
+            colorscale=INK_COLOURS,
+            customdata=np.stack([hover_rows, hover_cols], axis=-1),
+            colorbar=colorbar("pixel value", presenter, len=1.4),
+            hovertemplate="position %{x} = row %{customdata[0]}, column %{customdata[1]}"
+            "<br>value %{z}<extra></extra>",
+        )
+    )
+    # One shapes list: add_vline() re-validates the whole figure per call (~40 ms each).
+    fig.update_layout(shapes=[
+        {"type": "line", "xref": "x", "yref": "paper", "x0": row * cols - 0.5, "x1": row * cols - 0.5,
+         "y0": 0, "y1": 1, "line": {"width": 1.5, "color": "#d62728"}}
+        for row in range(1, rows)
+    ])
+    label_every = 4 if presenter else 2
+    fig.update_xaxes(
+        tickvals=[row * cols for row in range(0, rows, label_every)],
+        ticktext=[f"{row * cols}" for row in range(0, rows, label_every)],
+        title=f"position in the flattened vector (red lines: where each of the {rows} rows starts)",
+    )
+    fig.update_yaxes(visible=False)
+    return style(fig, presenter, height=height or (190 if presenter else 160))
+
+
+def one_hot_strip(label: int, presenter: bool, num_classes: int = 10) -> go.Figure:
+    """The one-hot label: ``num_classes`` slots, the label's slot set to 1."""
+    vector = np.zeros((1, num_classes), dtype=int)
+    vector[0, label] = 1
+    sizes = font_sizes(presenter)
+    fig = go.Figure(
+        go.Heatmap(
+            z=vector,
+            x=[str(digit) for digit in range(num_classes)],
+            zmin=0,
+            zmax=1,
+            colorscale=[[0, "#f2f2f2"], [1, "#1f77b4"]],
+            texttemplate="%{z}",
+            textfont={"size": sizes["cell"] + 6},
+            xgap=3,
+            colorbar=colorbar("slot value", presenter, tickvals=[0, 1]),
+            hovertemplate="slot for digit %{x}: %{z}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title="slot (one per digit 0-9)", type="category")
+    fig.update_yaxes(visible=False)
+    return style(fig, presenter, height=170 if presenter else 140)
+
+
+def class_count_bars(train_counts: np.ndarray, test_counts: np.ndarray, presenter: bool) -> go.Figure:
+    """Grouped bar chart of how many images of each digit the two splits hold."""
+    digits = [str(digit) for digit in range(len(train_counts))]
+    fig = go.Figure(
+        [
+            go.Bar(name="training set", x=digits, y=train_counts, text=train_counts, textposition="outside",
+                   marker_color="#1f77b4"),
+            go.Bar(name="test set", x=digits, y=test_counts, text=test_counts, textposition="outside",
+                   marker_color="#ff7f0e"),
+        ]
+    )
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": 1.12, "x": 0},
+                      uniformtext={"minsize": font_sizes(presenter)["small"], "mode": "show"})
+    fig.update_xaxes(title="digit", type="category")
+    fig.update_yaxes(title="number of images", range=[0, float(max(train_counts)) * 1.15])
+    return style(fig, presenter, height=420 if presenter else 340)

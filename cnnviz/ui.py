@@ -1,0 +1,107 @@
+"""The one cnnviz module that imports Streamlit: presenter mode, cached loaders, shared widgets.
+
+Pages call these helpers and stay thin; everything numeric lives in the other cnnviz modules.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from cnnviz import data
+
+PRESENTER_KEY = "present"
+PRESENTER_PARAM = "present"
+
+# Bigger root font scales all of Streamlit's rem-based text; black text, thick widget labels.
+_PRESENTER_CSS = """
+<style>
+html { font-size: 22px !important; }
+.stApp, .stMarkdown, .stCaption, label, p, li { color: #000000 !important; }
+[data-testid="stCaptionContainer"] { font-size: 1rem; }
+[data-testid="stWidgetLabel"] p { font-weight: 600; }
+</style>
+"""
+
+
+def presenter_toggle() -> bool:
+    """Sidebar toggle shared by all pages, mirrored in the URL as ``?present=1``.
+
+    Call once per run from the router. Returns whether presenter mode is on.
+    """
+    if PRESENTER_KEY not in st.session_state:
+        st.session_state[PRESENTER_KEY] = st.query_params.get(PRESENTER_PARAM) == "1"
+    on = st.sidebar.toggle(
+        "Presenter mode",
+        key=PRESENTER_KEY,
+        help="Large, high-contrast text for a projector. Bookmark the page with ?present=1 in the URL.",
+    )
+    if on:
+        st.query_params[PRESENTER_PARAM] = "1"
+        st.html(_PRESENTER_CSS)
+    elif PRESENTER_PARAM in st.query_params:
+        del st.query_params[PRESENTER_PARAM]
+    return on
+
+
+def presenter() -> bool:
+    """Whether presenter mode is on for this user (figure builders take it as an argument)."""
+    return bool(st.session_state.get(PRESENTER_KEY, False))
+
+
+def plot(figure, key: str | None = None) -> None:
+    """Show a Plotly figure full width, without Plotly's logo."""
+    st.plotly_chart(figure, width="stretch", key=key, config={"displaylogo": False})
+
+
+@st.cache_resource(show_spinner="Loading MNIST (60 000 + 10 000 digits)...")
+def mnist() -> tuple[data.Split, data.Split]:
+    """MNIST, loaded once per server and shared read-only by every session."""
+    (x_train, y_train), (x_test, y_test) = data.load_mnist()
+    for array in (x_train, y_train, x_test, y_test):
+        array.flags.writeable = False  # shared by all students: nobody may change it
+    return (x_train, y_train), (x_test, y_test)
+
+
+def cached_figure(build, *args, **kwargs):
+    """``build(*args, **kwargs)``, built once per distinct arguments and shared by every session.
+
+    Plotly builds are validation-heavy (20-300 ms each) and a class asks for the same few digits.
+    ``cache_resource`` hands back the same object without copying; that is safe because
+    ``st.plotly_chart`` serialises a copy and never changes the figure. Pass small arguments
+    (a 28x28 image, a label), never the whole dataset: they are hashed on every call.
+    """
+    return _shared_figure(f"{build.__module__}.{build.__qualname__}", build, *args, **kwargs)
+
+
+@st.cache_resource(max_entries=2048, show_spinner=False)
+def _shared_figure(builder_name: str, _build, *args, **kwargs):
+    """Cache entry keyed by the builder's name and arguments (functions themselves can't be hashed)."""
+    return _build(*args, **kwargs)
+
+
+def mnist_or_stop() -> tuple[data.Split, data.Split]:
+    """MNIST, or a readable error on the page and a stop of this page only."""
+    try:
+        return mnist()
+    except data.DatasetUnavailable as error:
+        st.error(f"**MNIST is not available.** {error}")
+        st.stop()
+
+
+def query_int(name: str) -> int | None:
+    """An integer URL parameter, or None when it is absent or not a whole number."""
+    raw = st.query_params.get(name)
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        st.warning(f"The URL asks for {name}={raw!r}, which is not a whole number; it was ignored.")
+        return None
+
+
+def as_int_list(values: np.ndarray) -> list[int]:
+    """numpy ints -> plain ints, for widgets and JSON."""
+    return [int(value) for value in values]
+

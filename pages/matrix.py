@@ -1,0 +1,118 @@
+"""Page "An image is a matrix": a real MNIST digit as numbers, flattened, scaled and one-hot."""
+
+import numpy as np
+import streamlit as st
+
+from cnnviz import data, figures, ui
+
+present = ui.presenter()
+(x_train, y_train), (x_test, y_test) = ui.mnist_or_stop()
+
+st.title("An image is a matrix")
+st.markdown(
+    "A computer sees a photo as a grid of numbers. Each MNIST digit is **28 x 28 = 784 pixels**, "
+    "and each pixel is one number from **0 (background)** to **255 (ink)**."
+)
+
+CLASS_CHOICES = ["any digit", *[str(digit) for digit in range(10)]]
+
+# A digit named in the URL (?digit=123) wins on the first run of this session only: later runs
+# write the URL themselves.
+requested = ui.query_int("digit") if "matrix_url_applied" not in st.session_state else None
+st.session_state["matrix_url_applied"] = True
+if requested is not None:
+    if 0 <= requested < len(x_train):
+        st.session_state["matrix_class"] = "any digit"
+        st.session_state["matrix_position"] = requested
+    else:
+        st.warning(
+            f"The link asks for digit {requested}, but the training set has digits 0 to "
+            f"{len(x_train) - 1:,}. Showing digit 0 instead; pick another below."
+        )
+
+control_class, control_position, control_random = st.columns([2, 3, 1], vertical_alignment="bottom")
+chosen_class = control_class.selectbox("Show digits of class", CLASS_CHOICES, key="matrix_class")
+digit_filter = None if chosen_class == "any digit" else int(chosen_class)
+candidates = data.indices_of_class(y_train, digit_filter)
+st.session_state["matrix_position"] = min(st.session_state.get("matrix_position", 0), len(candidates) - 1)
+if control_random.button("Random digit", icon=":material/casino:", width="stretch"):
+    st.session_state["matrix_position"] = int(np.random.default_rng().integers(len(candidates)))
+position = control_position.number_input(
+    f"Example number (0 to {len(candidates) - 1:,} among {'all' if digit_filter is None else 'the'} "
+    f"{len(candidates):,} {'digits' if digit_filter is None else f'images of a {digit_filter}'})",
+    min_value=0, max_value=len(candidates) - 1, step=1, key="matrix_position",
+)
+index = int(candidates[position])
+image, label = x_train[index], int(y_train[index])
+st.query_params["digit"] = str(index)
+
+pixels_tab, zoom_tab, flatten_tab, label_tab, dataset_tab = st.tabs(
+    ["The 28 x 28 matrix", "Zoom in", "Flatten and scale", "One-hot label", "The dataset"]
+)
+
+with pixels_tab:
+    st.markdown(f"Training image **#{index:,}**, labelled **{label}**. Hover a cell for its row, column and value.")
+    ui.plot(ui.cached_figure(figures.matrix_heatmap, image, present, height=680, cell_font_size=11),
+            key="matrix_full")
+
+with zoom_tab:
+    st.markdown("Pick a region to read its numbers from the back of the room.")
+    rows_column, cols_column = st.columns(2)
+    top, bottom = rows_column.slider("Rows", 0, 27, (10, 17), key="matrix_zoom_rows")
+    left, right = cols_column.slider("Columns", 0, 27, (10, 17), key="matrix_zoom_cols")
+    region = image[top : bottom + 1, left : right + 1]
+    raw_column, scaled_column = st.columns(2)
+    with raw_column:
+        ui.plot(ui.cached_figure(figures.matrix_heatmap, region, present, title="Raw pixel values (0-255)",
+                                 row_offset=top, col_offset=left), key="matrix_zoom_raw")
+    with scaled_column:
+        ui.plot(ui.cached_figure(figures.matrix_heatmap, data.scale(region), present,
+                                 title="Scaled: value / 255", legend_title="scaled value", zmax=1,
+                                 number_format=".2f", row_offset=top, col_offset=left),
+                key="matrix_zoom_scaled")
+
+with flatten_tab:
+    st.markdown(
+        "A plain neural network (the MLP) takes one long list, so the 28 rows are laid **end to end**: "
+        "row 0 fills positions 0-27, row 1 fills 28-55, and so on up to position 783. "
+        "Then every value is divided by 255 so that inputs lie between 0 and 1."
+    )
+    ui.plot(ui.cached_figure(figures.flatten_strip, image, present), key="matrix_flatten")
+    flat = data.flatten(image)
+    ink_positions = np.flatnonzero(flat)[:6]
+    st.dataframe(
+        {
+            "position in the 784 values": ui.as_int_list(ink_positions),
+            "row, column": [f"{p // 28}, {p % 28}" for p in ink_positions],
+            "raw value": ui.as_int_list(flat[ink_positions]),
+            "scaled (value / 255)": [f"{v:.3f}" for v in data.scale(flat[ink_positions])],
+        },
+        hide_index=True,
+    )
+    st.caption(f"The first inked positions of digit #{index:,}; shape {image.shape} becomes {flat.shape}.")
+
+with label_tab:
+    st.markdown(
+        f"The label **{label}** becomes ten slots, one per digit, with a **1** in slot {label} and 0 "
+        "elsewhere (one-hot encoding). The network's last layer also has ten outputs, one per slot."
+    )
+    ui.plot(ui.cached_figure(figures.one_hot_strip, label, present), key="matrix_one_hot")
+    st.code(f"{label}  ->  {data.one_hot(label).astype(int).tolist()}", language=None)
+
+with dataset_tab:
+    shapes_column, counts_column = st.columns([2, 3])
+    with shapes_column:
+        st.markdown("**What Keras' `mnist.load_data()` returns**")
+        st.dataframe(
+            {
+                "array": ["x_train", "y_train", "x_test", "y_test"],
+                "shape": [str(a.shape) for a in (x_train, y_train, x_test, y_test)],
+                "type": [str(a.dtype) for a in (x_train, y_train, x_test, y_test)],
+                "holds": ["training images", "their labels", "test images", "their labels"],
+            },
+            hide_index=True,
+        )
+        st.caption(f"Loaded from {data.source_description()}.")
+    with counts_column:
+        ui.plot(ui.cached_figure(figures.class_count_bars, data.class_counts(y_train),
+                                 data.class_counts(y_test), present), key="matrix_counts")

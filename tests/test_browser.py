@@ -1,0 +1,42 @@
+"""Every page in a real browser: loads, no exception, main figure drawn, screenshot at 1280x720."""
+
+import pytest
+
+from browser_support import browser, browser_page, screenshot, streamlit_server, wait_for_app  # noqa: F401
+from pages_list import listed_pages
+
+PAGES = listed_pages()
+MAIN_FIGURE = '[data-testid="stPlotlyChart"] .main-svg, [data-testid="stImage"] img'
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("page_info", PAGES, ids=[page["url_path"] for page in PAGES])
+def test_page_renders_in_chromium(streamlit_server, browser_page, page_info):
+    browser_page.goto(f"{streamlit_server}/{page_info['url_path']}")
+    wait_for_app(browser_page)
+    browser_page.wait_for_selector(MAIN_FIGURE, timeout=120_000)
+    assert browser_page.locator('[data-testid="stException"]').count() == 0
+    assert browser_page.locator("h1").first.inner_text().strip() == page_info["title"]
+    screenshot(browser_page, page_info["url_path"])
+
+
+def test_presenter_mode_from_url_survives_navigation(streamlit_server, browser_page):
+    browser_page.goto(f"{streamlit_server}/?present=1")
+    wait_for_app(browser_page)
+    root_font = browser_page.evaluate("getComputedStyle(document.documentElement).fontSize")
+    assert root_font == "22px"
+    assert browser_page.get_by_role("switch", name="Presenter mode").is_checked()
+    browser_page.wait_for_selector(MAIN_FIGURE)
+    screenshot(browser_page, "matrix-presenter")
+    if len(PAGES) > 1:
+        browser_page.locator('[data-testid="stSidebarNav"] a').nth(1).click()
+        wait_for_app(browser_page)
+        assert "present=1" in browser_page.url
+        assert browser_page.evaluate("getComputedStyle(document.documentElement).fontSize") == "22px"
+
+
+def test_matrix_page_digit_from_url(streamlit_server, browser_page):
+    browser_page.goto(f"{streamlit_server}/matrix?digit=7")
+    wait_for_app(browser_page)
+    assert "Training image #7, labelled 3" in browser_page.locator('[data-testid="stMarkdown"]').all_inner_texts()[1]

@@ -1,0 +1,98 @@
+"""The "An image is a matrix" page: interaction, URL parameters, bad data, and no TensorFlow."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from cnnviz import data
+from pages_list import REPO_ROOT, open_app
+
+
+def run_matrix_page(query: dict | None = None) -> AppTest:
+    return open_app(query)  # the matrix page is the default page
+
+
+def full_matrix(app: AppTest) -> np.ndarray:
+    """The z values of the page's first figure (the 28x28 matrix), decoded from Plotly's JSON."""
+    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    z = spec["data"][0]["z"]
+    if isinstance(z, dict):  # plotly >= 6 sends typed arrays as base64
+        import base64
+
+        raw = np.frombuffer(base64.b64decode(z["bdata"]), dtype=np.dtype(z["dtype"]))
+        return raw.reshape(z.get("shape", "28, 28") if isinstance(z.get("shape"), list) else (28, 28))
+    return np.array(z)
+
+
+def test_choosing_another_digit_changes_the_matrix(mnist):
+    (x_train, y_train), _ = mnist
+    app = run_matrix_page()
+    assert not app.exception
+    np.testing.assert_array_equal(full_matrix(app), x_train[0])
+    app.number_input(key="matrix_position").set_value(7).run()
+    assert not app.exception
+    np.testing.assert_array_equal(full_matrix(app), x_train[7])
+    assert any("labelled **3**" in block.value for block in app.markdown)  # y_train[7] == 3
+
+
+def test_class_filter_shows_only_that_digit(mnist):
+    (x_train, y_train), _ = mnist
+    app = run_matrix_page()
+    app.selectbox(key="matrix_class").set_value("7").run()
+    app.number_input(key="matrix_position").set_value(2).run()
+    index = data.indices_of_class(y_train, 7)[2]
+    np.testing.assert_array_equal(full_matrix(app), x_train[index])
+    app.button[0].click().run()  # Random digit: still a 7
+    assert not app.exception
+    shown = full_matrix(app)
+    assert any(np.array_equal(shown, x_train[i]) for i in data.indices_of_class(y_train, 7))
+
+
+def test_digit_from_url_and_out_of_range_digit(mnist):
+    (x_train, _), _ = mnist
+    app = run_matrix_page({"digit": "123"})
+    np.testing.assert_array_equal(full_matrix(app), x_train[123])
+    app = run_matrix_page({"digit": "99999"})
+    assert not app.exception
+    assert "training set has digits 0 to 59,999" in app.warning[0].value
+    np.testing.assert_array_equal(full_matrix(app), x_train[0])
+    app = run_matrix_page({"digit": "seven"})
+    assert not app.exception and "not a whole number" in app.warning[0].value
+
+
+def test_broken_dataset_gives_a_message_not_a_traceback(tmp_path, monkeypatch):
+    from cnnviz import ui
+
+    ui.mnist.clear()  # the server-wide cache would otherwise still hold the good data
+    (tmp_path / "broken.npz").write_text("not a zip")
+    monkeypatch.setenv("CNNVIZ_MNIST", str(tmp_path / "broken.npz"))
+    app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert "MNIST is not available" in app.error[0].value and "broken.npz" in app.error[0].value
+    assert app.toggle(key="present") is not None  # the sidebar (rest of the app) still renders
+
+
+def pages_leave_tensorflow_out(page_paths: list[str]) -> dict:
+    """Run pages through AppTest in a fresh interpreter; report which heavy modules got imported."""
+    script = f"""
+import json, sys
+from streamlit.testing.v1 import AppTest
+app = AppTest.from_file("app.py", default_timeout=60).run()
+errors = [e.value for e in app.exception]
+for path in {page_paths!r}:
+    app.switch_page(path).run()
+    errors += [e.value for e in app.exception]
+print(json.dumps({{"errors": errors, "tensorflow": "tensorflow" in sys.modules, "keras": "keras" in sys.modules}}))
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
+                            timeout=180, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_matrix_page_never_imports_tensorflow():
+    report = pages_leave_tensorflow_out(["pages/matrix.py"])
+    assert report == {"errors": [], "tensorflow": False, "keras": False}
