@@ -134,6 +134,42 @@ def flatten_strip(image: np.ndarray, presenter: bool, height: int | None = None)
     return style(fig, presenter, height=height or (190 if presenter else 160))
 
 
+def flatten_detail(image: np.ndarray, row: int, presenter: bool, cells_each_side: int = 14) -> go.Figure:
+    """A close-up of the flatten step where image row ``row`` ends and row ``row + 1`` begins:
+    ``2 * cells_each_side`` neighbouring values of the 784-long vector, with their numbers.
+
+    Args:
+        image: (28, 28) pixel values 0..255.
+        row: 0..26, the row whose end is shown (clipped into range).
+    """
+    image = np.asarray(image)
+    height, width = image.shape
+    row = int(np.clip(row, 0, height - 2))
+    boundary = (row + 1) * width  # position of the first value of row + 1
+    positions = np.arange(boundary - cells_each_side, boundary + cells_each_side)
+    values = image.reshape(-1)[positions].reshape(1, -1)
+    sizes = font_sizes(presenter)
+    fig = go.Figure(
+        go.Heatmap(
+            z=values, x=positions, zmin=0, zmax=255, colorscale=INK_COLOURS, xgap=1,
+            texttemplate="%{z}", textfont={"size": sizes["cell"]},
+            colorbar=colorbar("pixel value", presenter, len=1.5),
+            hovertemplate="position %{x}<br>value %{z}<extra></extra>",
+        )
+    )
+    fig.add_shape(type="line", xref="x", yref="paper", x0=boundary - 0.5, x1=boundary - 0.5, y0=-0.15, y1=1.15,
+                  line={"width": 4, "color": "#d62728"})
+    for text, anchor in ((f"end of row {row}  ", "right"), (f"  start of row {row + 1}", "left")):
+        fig.add_annotation(x=boundary - 0.5, y=1.0, yref="paper", yanchor="bottom", xanchor=anchor, text=text,
+                           showarrow=False, font={"color": "#d62728", "size": sizes["base"]})
+    fig.update_xaxes(tickvals=positions[::2] if not presenter else positions[::4], tickangle=0,
+                     title="position in the flattened vector")
+    fig.update_yaxes(visible=False)
+    fig = style(fig, presenter, height=210 if presenter else 180)
+    fig.update_layout(margin={"t": 40})
+    return fig
+
+
 def one_hot_strip(label: int, presenter: bool, num_classes: int = 10) -> go.Figure:
     """The one-hot label: ``num_classes`` slots, the label's slot set to 1."""
     vector = np.zeros((1, num_classes), dtype=int)
@@ -164,13 +200,15 @@ def class_count_bars(train_counts: np.ndarray, test_counts: np.ndarray, presente
     fig = go.Figure(
         [
             go.Bar(name="training set", x=digits, y=train_counts, text=train_counts, textposition="outside",
-                   marker_color="#1f77b4"),
+                   marker_color="#1f77b4", cliponaxis=False, textfont={"size": font_sizes(presenter)["small"]}),
             go.Bar(name="test set", x=digits, y=test_counts, text=test_counts, textposition="outside",
-                   marker_color="#ff7f0e"),
+                   marker_color="#ff7f0e", cliponaxis=False, textfont={"size": font_sizes(presenter)["small"]}),
         ]
     )
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": 1.12, "x": 0},
                       uniformtext={"minsize": font_sizes(presenter)["small"], "mode": "show"})
     fig.update_xaxes(title="digit", type="category")
     fig.update_yaxes(title="number of images", range=[0, float(max(train_counts)) * 1.15])
-    return style(fig, presenter, height=420 if presenter else 340)
+    fig = style(fig, presenter, height=420 if presenter else 340)
+    fig.update_layout(margin={"l": 30, "r": 30})
+    return fig

@@ -30,7 +30,7 @@ if requested is not None:
             f"{len(x_train) - 1:,}. Showing digit 0 instead; pick another below."
         )
 
-control_class, control_position, control_random = st.columns([2, 3, 1], vertical_alignment="bottom")
+control_class, control_position, control_random = st.columns([4, 6, 3], vertical_alignment="bottom")
 chosen_class = control_class.selectbox("Show digits of class", CLASS_CHOICES, key="matrix_class")
 digit_filter = None if chosen_class == "any digit" else int(chosen_class)
 candidates = data.indices_of_class(y_train, digit_filter)
@@ -51,9 +51,17 @@ pixels_tab, zoom_tab, flatten_tab, label_tab, dataset_tab = st.tabs(
 )
 
 with pixels_tab:
-    st.markdown(f"Training image **#{index:,}**, labelled **{label}**. Hover a cell for its row, column and value.")
-    ui.plot(ui.cached_figure(figures.matrix_heatmap, image, present, height=680, cell_font_size=11),
-            key="matrix_full")
+    st.markdown(
+        f"Training image **#{index:,}**, labelled **{label}**: the picture and the matrix hold the same 784 "
+        "numbers. Light cells are background (0), dark cells are ink (up to 255). Hover a cell for its row, "
+        "column and value; **Zoom in** makes the numbers readable from afar."
+    )
+    picture_column, matrix_column = st.columns([1, 5])
+    with picture_column:
+        st.image(data.enlarge(255 - image, 8), caption=f"#{index:,}: a {label}", width="stretch")
+    with matrix_column:
+        ui.plot(ui.cached_figure(figures.matrix_heatmap, image, present, height=720, cell_font_size=10),
+                key="matrix_full")
 
 with zoom_tab:
     st.markdown("Pick a region to read its numbers from the back of the room.")
@@ -79,6 +87,12 @@ with flatten_tab:
     )
     ui.plot(ui.cached_figure(figures.flatten_strip, image, present), key="matrix_flatten")
     flat = data.flatten(image)
+    first_ink_row = int(np.flatnonzero(image.any(axis=1))[0]) if image.any() else 0
+    detail_row = st.slider("Close-up: where row ... ends and the next row begins", 0, 26, first_ink_row,
+                           key="matrix_flatten_row")
+    st.caption(f"Row {detail_row} fills positions {detail_row * 28} to {detail_row * 28 + 27}; "
+               f"row {detail_row + 1} continues at position {detail_row * 28 + 28}.")
+    ui.plot(ui.cached_figure(figures.flatten_detail, image, detail_row, present), key="matrix_flatten_detail")
     ink_positions = np.flatnonzero(flat)[:6]
     st.dataframe(
         {
@@ -89,7 +103,7 @@ with flatten_tab:
         },
         hide_index=True,
     )
-    st.caption(f"The first inked positions of digit #{index:,}; shape {image.shape} becomes {flat.shape}.")
+    st.caption(f"The first inked positions of digit #{index:,}: shape {image.shape} becomes {flat.shape}.")
 
 with label_tab:
     st.markdown(

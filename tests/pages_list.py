@@ -7,15 +7,21 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def listed_pages() -> list[dict]:
-    """Each ``st.Page(...)`` call in app.py as ``{"path", "title", "url_path"}``, in menu order."""
+    """Each ``st.Page(...)`` call in app.py as ``{"path", "title", "url_path", "name"}``, in menu order.
+
+    ``url_path`` is where a browser finds the page ("" for the default page); ``name`` is a
+    file-friendly id for test ids and screenshots.
+    """
     tree = ast.parse((REPO_ROOT / "app.py").read_text())
     pages = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
             keywords = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
             path = node.args[0].value
-            pages.append({"path": path, "title": keywords.get("title", ""),
-                          "url_path": keywords.get("url_path", Path(path).stem)})
+            # Streamlit serves the default page at "/", whatever its url_path says.
+            url_path = "" if keywords.get("default") else keywords.get("url_path", Path(path).stem)
+            pages.append({"path": path, "title": keywords.get("title", ""), "url_path": url_path,
+                          "name": keywords.get("url_path", Path(path).stem)})
     return pages
 
 

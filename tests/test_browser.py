@@ -11,14 +11,14 @@ MAIN_FIGURE = '[data-testid="stPlotlyChart"] .main-svg, [data-testid="stImage"] 
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("page_info", PAGES, ids=[page["url_path"] for page in PAGES])
+@pytest.mark.parametrize("page_info", PAGES, ids=[page["name"] for page in PAGES])
 def test_page_renders_in_chromium(streamlit_server, browser_page, page_info):
     browser_page.goto(f"{streamlit_server}/{page_info['url_path']}")
     wait_for_app(browser_page)
     browser_page.wait_for_selector(MAIN_FIGURE, timeout=120_000)
     assert browser_page.locator('[data-testid="stException"]').count() == 0
     assert browser_page.locator("h1").first.inner_text().strip() == page_info["title"]
-    screenshot(browser_page, page_info["url_path"])
+    screenshot(browser_page, page_info["name"])
 
 
 def test_presenter_mode_from_url_survives_navigation(streamlit_server, browser_page):
@@ -37,6 +37,6 @@ def test_presenter_mode_from_url_survives_navigation(streamlit_server, browser_p
 
 
 def test_matrix_page_digit_from_url(streamlit_server, browser_page):
-    browser_page.goto(f"{streamlit_server}/matrix?digit=7")
+    browser_page.goto(f"{streamlit_server}/?digit=7")
     wait_for_app(browser_page)
     assert "Training image #7, labelled 3" in browser_page.locator('[data-testid="stMarkdown"]').all_inner_texts()[1]

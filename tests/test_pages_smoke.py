@@ -11,7 +11,7 @@ def test_router_lists_the_matrix_page_first():
 
 
 @pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
-@pytest.mark.parametrize("page", PAGES, ids=[page["url_path"] for page in PAGES])
+@pytest.mark.parametrize("page", PAGES, ids=[page["name"] for page in PAGES])
 def test_page_runs_without_exception(page, presenter):
     app = open_app({"present": "1"} if presenter else None)
     app.switch_page(page["path"]).run()
