@@ -1,6 +1,6 @@
 """cnnviz: an interactive lesson on convolutional neural networks. Router only.
 
-Run with ``streamlit run app.py``. Each page lives in ``pages/``; the logic lives in ``cnnviz/``.
+Run with ``streamlit run app.py``. Each page lives in ``app_pages/``; the logic lives in ``cnnviz/``.
 """
 
 import streamlit as st
@@ -10,10 +10,11 @@ from cnnviz import ui
 st.set_page_config(page_title="cnnviz: see inside a CNN", page_icon=":material/grid_on:", layout="wide")
 
 PAGES = [
-    st.Page("pages/matrix.py", title="An image is a matrix", icon=":material/grid_on:", url_path="matrix",
+    st.Page("app_pages/matrix.py", title="An image is a matrix", icon=":material/grid_on:", url_path="matrix",
             default=True),
 ]
 
+ui.skip_keras_clear_session()
 navigation = st.navigation(PAGES)
 ui.presenter_toggle()
 st.sidebar.caption("cnnviz teaches CNNs with real MNIST digits and trained Keras models.")

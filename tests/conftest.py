@@ -17,6 +17,11 @@ if "CNNVIZ_MNIST" not in os.environ and SHARED_MNIST.is_file():
     os.environ["CNNVIZ_MNIST"] = str(SHARED_MNIST)
 
 
+# The browser fixtures live in browser_support; importing them here makes them one per test session
+# (one server, one Chromium) for every browser test file.
+from browser_support import browser, browser_page, streamlit_server  # noqa: E402,F401
+
+
 @pytest.fixture(scope="session")
 def mnist():
     """The real MNIST arrays, loaded once for the whole test session."""
@@ -27,17 +32,3 @@ def mnist():
     except data.DatasetUnavailable as error:
         pytest.skip(f"MNIST unavailable here: {error}")
 
-
-# TEMPORARY (removed when pages/ is renamed): a folder literally named pages/ makes AppTest run
-# pages as legacy v1 pages, skipping the router. Pretend st.navigation has already run.
-from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
-
-_original_init = PagesManager.__init__
-
-
-def _init_without_pages_directory(self, *args, **kwargs):
-    _original_init(self, *args, **kwargs)
-    PagesManager.uses_pages_directory = False
-
-
-PagesManager.__init__ = _init_without_pages_directory

@@ -28,7 +28,7 @@ def listed_pages() -> list[dict]:
 def open_app(query: dict | None = None, timeout: float = 120):
     """An AppTest of the router (app.py), run once, with optional URL query parameters.
 
-    Switch to another page with ``app.switch_page("pages/xyz.py").run()``.
+    Switch to another page with ``app.switch_page("app_pages/xyz.py").run()``.
     """
     from streamlit.testing.v1 import AppTest
 

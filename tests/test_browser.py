@@ -2,11 +2,13 @@
 
 import pytest
 
-from browser_support import browser, browser_page, screenshot, streamlit_server, wait_for_app  # noqa: F401
+from browser_support import screenshot, wait_for_app
 from pages_list import listed_pages
 
 PAGES = listed_pages()
-MAIN_FIGURE = '[data-testid="stPlotlyChart"] .main-svg, [data-testid="stImage"] img'
+# A drawn Plotly chart, a picture, or a table (the playground opens on its layer table).
+MAIN_FIGURE = ('[data-testid="stPlotlyChart"] .main-svg, [data-testid="stImage"] img, '
+               '[data-testid="stDataFrame"] canvas')
 
 pytestmark = pytest.mark.browser
 
@@ -17,15 +19,16 @@ def test_page_renders_in_chromium(streamlit_server, browser_page, page_info):
     wait_for_app(browser_page)
     browser_page.wait_for_selector(MAIN_FIGURE, timeout=120_000)
     assert browser_page.locator('[data-testid="stException"]').count() == 0
-    assert browser_page.locator("h1").first.inner_text().strip() == page_info["title"]
+    assert browser_page.locator("h1").first.inner_text().strip().startswith(page_info["title"])
     screenshot(browser_page, page_info["name"])
 
 
 def test_presenter_mode_from_url_survives_navigation(streamlit_server, browser_page):
     browser_page.goto(f"{streamlit_server}/?present=1")
     wait_for_app(browser_page)
-    root_font = browser_page.evaluate("getComputedStyle(document.documentElement).fontSize")
-    assert root_font == "22px"
+    # The presenter style arrives with the script run's elements; give it a moment to apply.
+    browser_page.wait_for_function("getComputedStyle(document.documentElement).fontSize === '22px'",
+                                   timeout=15_000)
     assert browser_page.get_by_role("switch", name="Presenter mode").is_checked()
     browser_page.wait_for_selector(MAIN_FIGURE)
     screenshot(browser_page, "matrix-presenter")
@@ -33,10 +36,12 @@ def test_presenter_mode_from_url_survives_navigation(streamlit_server, browser_p
         browser_page.locator('[data-testid="stSidebarNav"] a').nth(1).click()
         wait_for_app(browser_page)
         assert "present=1" in browser_page.url
-        assert browser_page.evaluate("getComputedStyle(document.documentElement).fontSize") == "22px"
+        browser_page.wait_for_function("getComputedStyle(document.documentElement).fontSize === '22px'",
+                                       timeout=15_000)
 
 
 def test_matrix_page_digit_from_url(streamlit_server, browser_page):
     browser_page.goto(f"{streamlit_server}/?digit=7")
     wait_for_app(browser_page)
-    assert "Training image #7, labelled 3" in browser_page.locator('[data-testid="stMarkdown"]').all_inner_texts()[1]
+    texts = browser_page.locator('[data-testid="stMarkdown"]').all_inner_texts()
+    assert any("Training image #7, labelled 3" in text for text in texts), texts

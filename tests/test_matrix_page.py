@@ -94,5 +94,5 @@ print(json.dumps({{"errors": errors, "tensorflow": "tensorflow" in sys.modules, 
 
 
 def test_matrix_page_never_imports_tensorflow():
-    report = pages_leave_tensorflow_out(["pages/matrix.py"])
+    report = pages_leave_tensorflow_out(["app_pages/matrix.py"])
     assert report == {"errors": [], "tensorflow": False, "keras": False}

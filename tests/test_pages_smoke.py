@@ -7,7 +7,7 @@ PAGES = listed_pages()
 
 
 def test_router_lists_the_matrix_page_first():
-    assert PAGES[0]["path"] == "pages/matrix.py"
+    assert PAGES[0]["path"] == "app_pages/matrix.py"
 
 
 @pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])

@@ -31,6 +31,30 @@ html { font-size: 22px !important; }
 """
 
 
+def skip_keras_clear_session() -> None:
+    """Stop Streamlit from calling ``keras.backend.clear_session()`` after every script run.
+
+    Once any page has imported Keras, Streamlit clears Keras' session after every run of every
+    session: a full garbage collection that holds the GIL for ~240 ms on a 2-core server (measured)
+    and slows every student's page and any training in the server. cnnviz never relies on Keras'
+    global state between runs (models are built once and cached), so only Streamlit's matplotlib
+    clean-up is kept. If Streamlit renames its hook, this does nothing.
+    """
+    import sys
+
+    from streamlit.runtime.scriptrunner import script_runner
+
+    if not hasattr(script_runner, "_clean_problem_modules"):
+        return
+
+    def close_matplotlib_figures() -> None:
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is not None:
+            pyplot.close("all")
+
+    script_runner._clean_problem_modules = close_matplotlib_figures
+
+
 def presenter_toggle() -> bool:
     """Sidebar toggle shared by all pages, mirrored in the URL as ``?present=1``.
 
