@@ -12,6 +12,8 @@ st.set_page_config(page_title="cnnviz: see inside a CNN", page_icon=":material/g
 PAGES = [
     st.Page("app_pages/matrix.py", title="An image is a matrix", icon=":material/grid_on:", url_path="matrix",
             default=True),
+    st.Page("app_pages/convolution.py", title="Convolution", icon=":material/blur_on:", url_path="convolution"),
+    st.Page("app_pages/pooling.py", title="Max pooling", icon=":material/grid_view:", url_path="pooling"),
 ]
 
 ui.skip_keras_clear_session()

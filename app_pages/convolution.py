@@ -1,0 +1,107 @@
+"""Page "Convolution": a kernel slides over an image, each output cell a sum of products
+(seeds 001-003), first on the lesson's 5 x 5 example, then on a real digit, then many filters."""
+
+import pandas as pd
+import streamlit as st
+
+from cnnviz import kernels, ops, ui
+from cnnviz.ui import convolution as convolution_ui
+
+present = ui.presenter()
+(x_train, y_train), _ = ui.mnist_or_stop()
+
+st.title("Convolution: a filter slides over the image")
+st.markdown(
+    "A **kernel** (or filter) is a small grid of weights. Put it on the image, **multiply** each pixel by "
+    "the weight on top of it and **add the products up**: that sum is one cell of the output, the "
+    "**feature map**. Then slide one step and do it again. Press **Play**, or drag the step slider."
+)
+
+example_tab, digit_tab, stack_tab = st.tabs(["The 5 x 5 example", "On a real digit", "Many filters at once"])
+
+with example_tab:
+    ui.plot(convolution_ui.conv_example_animation(present), key="conv_example")
+    st.caption("The image holds only 0 and 1 here. Step 1: the window covers rows 0-2 and columns 0-2; "
+               "the products add up to 4, the first cell of the output.")
+
+with digit_tab:
+    choose_digit, choose_preset, choose_size, choose_stride, choose_padding, choose_dilation = st.columns(
+        [2, 3, 2, 1.4, 1.8, 1.4])
+    index = choose_digit.number_input("Training digit", min_value=0, max_value=len(x_train) - 1, value=0, step=1,
+                                      key="conv_digit")
+    preset = choose_preset.selectbox("Start from the kernel", list(kernels.PRESETS), index=1, key="conv_preset")
+    size = choose_size.segmented_control("Kernel size", kernels.KERNEL_SIZES, default=3, key="conv_size",
+                                         format_func=lambda n: f"{n} x {n}") or 3
+    stride = choose_stride.selectbox("Stride", [1, 2, 3], key="conv_stride", help="How far the window moves each step.")
+    padding_choice = choose_padding.selectbox(
+        "Padding", ["valid (none)", "same", "1", "2"], key="conv_padding",
+        help='Zeros added around the image. "same" adds just enough to keep ceil(28 / stride) cells, as Keras does.')
+    dilation = choose_dilation.selectbox("Dilation", [1, 2, 3], key="conv_dilation",
+                                         help="Gaps between the kernel's cells: 2 reads every other pixel.")
+    padding = {"valid (none)": "valid", "same": "same"}.get(padding_choice) or int(padding_choice)
+
+    # The editable grid starts from the preset; a new preset or size starts a fresh grid.
+    source = (preset, size)
+    if st.session_state.get("conv_kernel_source") != source:
+        st.session_state["conv_kernel_source"] = source
+        st.session_state["conv_kernel_cells"] = kernels.as_text_grid(kernels.preset_weights(preset, size))
+        st.session_state["conv_editor_version"] = st.session_state.get("conv_editor_version", 0) + 1
+    columns = [f"col {c + 1}" for c in range(size)]
+    grid_column, info_column = st.columns([2, 3])
+    with grid_column:
+        st.markdown("**Kernel weights**: click a cell and type a number")
+        edited = st.data_editor(
+            pd.DataFrame(st.session_state["conv_kernel_cells"], columns=columns),
+            key=f"conv_kernel_editor_{st.session_state['conv_editor_version']}", hide_index=True,
+            column_config={name: st.column_config.TextColumn(name, width="small") for name in columns},
+        )
+        st.caption(f"*{preset}*: {kernels.PRESETS[preset].explanation}")
+
+    try:
+        kernel = kernels.parse_grid(edited)
+        settings = (int(index), tuple(map(tuple, kernel.tolist())), int(stride), padding, int(dilation))
+        animation = convolution_ui.conv_digit_animation(*settings, present)
+        st.session_state["conv_last_good"] = settings
+        problem = None
+    except (kernels.KernelError, ops.OperationError) as error:
+        problem = str(error)
+        settings = st.session_state.get("conv_last_good")
+        animation = convolution_ui.conv_digit_animation(*settings, present) if settings else None
+
+    with info_column:
+        if problem:
+            st.error(f"{problem} The figures still show the last settings that worked.")
+        if settings:
+            _, shown_kernel, shown_stride, shown_padding, shown_dilation = settings
+            side = ops.output_size(28, len(shown_kernel), shown_stride, shown_padding, shown_dilation)
+            st.markdown(f"**Output size: {side} x {side}** (the input is 28 x 28). Along each side:")
+            st.code(ops.output_size_formula(28, len(shown_kernel), shown_stride, shown_padding, shown_dilation),
+                    language=None, wrap_lines=True)
+            st.caption("floor(...) rounds down: a window that would stick out past the (padded) edge is not used.")
+
+    if animation is not None:
+        ui.plot(animation, key="conv_digit_animation")
+        st.markdown("**ReLU** keeps the positive responses and turns every negative one into 0. "
+                    "Red = positive, blue = negative, white = 0.")
+        raw_figure, relu_figure = convolution_ui.conv_result_figures(*settings, present)
+        raw_column, relu_column = st.columns(2)
+        with raw_column:
+            ui.plot(raw_figure, key="conv_raw")
+        with relu_column:
+            ui.plot(relu_figure, key="conv_relu")
+
+with stack_tab:
+    st.markdown(
+        "A `Conv2D(filters=N, kernel_size=(3, 3))` layer slides **N kernels** over the same image and "
+        "stacks their outputs: N feature maps, one per filter. A trained network learns its kernels; "
+        "here you pick them."
+    )
+    chosen = st.multiselect("Kernels in the layer", list(kernels.PRESETS), key="conv_stack",
+                            default=["vertical edges", "horizontal edges", "outline", "blur"])
+    if not chosen:
+        st.info("Pick at least one kernel to see its feature map.")
+    else:
+        figure, kernel_shape, maps_shape = convolution_ui.conv_stack_figure(int(index), tuple(chosen), present)
+        st.markdown(f"Digit #{int(index):,}: input (28, 28, 1), kernels {kernel_shape}, output **{maps_shape}**: "
+                    f"{len(chosen)} feature maps of {maps_shape[0]} x {maps_shape[1]}.")
+        ui.plot(figure, key="conv_stack_figure")

@@ -1,0 +1,101 @@
+"""Cached animations and figures for the pages "Convolution" and "Max pooling"."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from cnnviz import data
+from cnnviz.ui import mnist
+
+# The animated figures are kept with st.cache_resource, not st.cache_data: unpickling a figure
+# with hundreds of frames costs more than building it (~0.1 s), and cache_data unpickles on every
+# hit. The figures are shared read-only; nothing may change them after they are built.
+
+SEED_IMAGE = ((1, 1, 1, 0, 0), (0, 1, 1, 1, 0), (0, 0, 1, 1, 1), (0, 0, 1, 1, 0), (0, 1, 1, 0, 0))
+SEED_KERNEL = ((1, 0, 1), (0, 1, 0), (1, 0, 1))
+
+
+def scaled_digit(index: int) -> np.ndarray:
+    """Training digit ``index`` as (28, 28) values 0..1, what a network sees."""
+    (x_train, _), _ = mnist()
+    return data.scale(x_train[index])
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def conv_example_animation(presenter: bool):
+    """The lesson's 5 x 5 image convolved with its 3 x 3 filter, animated (seed 001)."""
+    from cnnviz import animation
+
+    return animation.convolution_figure(np.array(SEED_IMAGE), np.array(SEED_KERNEL), presenter, decimals=0,
+                                        input_name="Image", input_range=(0.0, 1.0))
+
+
+@st.cache_resource(max_entries=64, show_spinner="Building the animation...")
+def conv_digit_animation(index: int, kernel: tuple, stride: int, padding, dilation: int, presenter: bool):
+    """Training digit ``index`` convolved with ``kernel`` (a tuple of row tuples), animated.
+
+    Raises:
+        cnnviz.ops.OperationError: settings with no output (not cached).
+    """
+    from cnnviz import animation
+
+    return animation.convolution_figure(scaled_digit(index), np.array(kernel), presenter, stride=stride,
+                                        padding=padding, dilation=dilation, input_name=f"Digit #{index:,}")
+
+
+def feature_map(index: int, kernel_name: str) -> np.ndarray:
+    """Digit ``index`` through a preset kernel and ReLU: (26, 26) values >= 0."""
+    from cnnviz import kernels, ops
+
+    return ops.relu(ops.conv2d(scaled_digit(index), kernels.preset_weights(kernel_name)))
+
+
+@st.cache_resource(max_entries=64, show_spinner="Building the animation...")
+def pool_animation(index: int, kernel_name: str, size: int, stride: int, mode: str, padding: str,
+                   crop: int | None, presenter: bool):
+    """Pooling of digit ``index``'s feature map (preset ``kernel_name``), animated; ``crop``: the
+    side of a centred square region to show with numbers in every cell, or None for the whole map.
+
+    Raises:
+        cnnviz.ops.OperationError: settings with no output (not cached).
+    """
+    from cnnviz import animation
+
+    values = feature_map(index, kernel_name)
+    start = (values.shape[0] - crop) // 2 if crop else 0
+    region = values[start:start + crop, start:start + crop] if crop else values
+    return animation.pooling_figure(region, presenter, size=size, stride=stride, mode=mode, padding=padding,
+                                    input_name=f"Feature map: {kernel_name}",
+                                    row_offset=start, col_offset=start)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def conv_result_figures(index: int, kernel: tuple, stride: int, padding, dilation: int, presenter: bool):
+    """The raw output of digit ``index`` convolved with ``kernel`` and the same after ReLU: two figures."""
+    from cnnviz import conv_figures, ops
+
+    output = ops.conv2d(scaled_digit(index), np.array(kernel), stride, padding, dilation)
+    return conv_figures.raw_and_relu(output, presenter)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def conv_stack_figure(index: int, kernel_names: tuple[str, ...], presenter: bool):
+    """One Conv2D layer with the preset kernels ``kernel_names`` on digit ``index``.
+
+    Returns:
+        (figure of the feature maps, kernel shape (3, 3, 1, N), output shape (26, 26, N)).
+    """
+    from cnnviz import conv_figures, kernels, ops
+
+    weights = np.stack([kernels.preset_weights(name) for name in kernel_names], axis=-1)[:, :, None, :]
+    maps = ops.conv2d(scaled_digit(index)[:, :, None], weights)
+    return conv_figures.feature_stack(maps, list(kernel_names), presenter), weights.shape, maps.shape
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def pool_shift_table(index: int, kernel_name: str, size: int, stride: int, mode: str, padding: str) -> list[dict]:
+    """How much digit ``index``'s feature map and pooled map change when it moves (see cnnviz.invariance)."""
+    from cnnviz import invariance, kernels
+
+    return invariance.shift_table(scaled_digit(index), kernels.preset_weights(kernel_name), size, stride, mode,
+                                  padding)
