@@ -14,6 +14,7 @@ PAGES = [
             default=True),
     st.Page("app_pages/convolution.py", title="Convolution", icon=":material/blur_on:", url_path="convolution"),
     st.Page("app_pages/pooling.py", title="Max pooling", icon=":material/grid_view:", url_path="pooling"),
+    st.Page("app_pages/mlp_vs_cnn.py", title="MLP vs CNN", icon=":material/leaderboard:", url_path="mlp-vs-cnn"),
 ]
 
 ui.skip_keras_clear_session()

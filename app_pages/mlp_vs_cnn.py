@@ -1,0 +1,119 @@
+"""MLP vs CNN: the lessons' networks, trained on all of MNIST, compared on the 10 000 test digits."""
+
+import streamlit as st
+
+from cnnviz import metrics, ui, zoo_figures
+from cnnviz.ui import comparison as comparison_ui
+from cnnviz.ui import digits as digits_ui
+
+PAGE = "zoo"
+presenter = ui.presenter()
+
+st.title("MLP vs CNN")
+st.markdown(
+    "The lessons claim that a convolutional network beats a plain multi-layer perceptron on "
+    "handwritten digits. Here are the lessons' own networks, **trained on all 60 000 MNIST "
+    "training digits** and tested on the **10 000 test digits** they never saw."
+)
+
+cards, problems = comparison_ui.zoo_cards()
+if problems:
+    st.warning(f"**Not available on this server: {', '.join(problems)}.** The other models still show. "
+               f"Rebuild the missing ones with `python -m cnnviz.training {' '.join(problems)}` in the project "
+               "folder (about a minute to twenty per model on a laptop CPU).")
+    with st.expander("What exactly is wrong with them"):
+        for message in problems.values():
+            st.markdown(f"- {message}")
+if not cards:
+    st.error("No trained model is available yet, so there is nothing to compare. "
+             "Run `python -m cnnviz.training` in the project folder to train them all.")
+    st.stop()
+
+titles = digits_ui.zoo_titles()
+cnn_names = [name for name in cards if name != "mlp"]
+default_cnn = "cnn_chollet" if "cnn_chollet" in cnn_names else (cnn_names[0] if cnn_names else None)
+
+# On the projector the chart takes the full width and the explanation follows below it.
+left, right = (st.container(), st.container()) if presenter else st.columns([3, 2], gap="large")
+with right:
+    chosen = st.selectbox(
+        "Compare the MLP with", cnn_names, index=cnn_names.index(default_cnn) if default_cnn else 0,
+        format_func=lambda name: titles.get(name, name), key=f"{PAGE}_cnn",
+        help="Chollet's convnet has almost exactly as many weights as the MLP: the fairest match.",
+    ) if cnn_names else None
+    mlp_card, cnn_card = cards.get("mlp"), cards.get(chosen) if chosen else None
+    if mlp_card and cnn_card:
+        facts = zoo_figures.comparison_facts(mlp_card, cnn_card)
+        st.markdown(
+            f"- The **MLP** has **{facts['first_params']:,}** weights and gets **{facts['first_accuracy']:.2f}%** "
+            f"right: **{facts['first_wrong']}** of 10 000 test digits wrong.\n"
+            f"- **{facts['second_title']}** has **{facts['second_params']:,}** weights "
+            f"({facts['params_ratio']:.1f}x the MLP's) and gets **{facts['second_accuracy']:.2f}%**: "
+            f"**{facts['second_wrong']}** wrong, **{facts['error_ratio']:.1f}x fewer mistakes**.\n"
+            f"- Why: the MLP's first layer spends **{facts['first_layer_params']:,}** weights, one per pixel "
+            f"per neuron, and must learn each stroke at every position separately. The CNN's first layer has "
+            f"**{facts['second_first_layer_params']:,}**: small filters slid over the whole image, so a stroke "
+            "is recognised wherever it is, and pooling forgives small shifts."
+        )
+    else:
+        st.info("The comparison needs the MLP and at least one CNN; the missing ones are named above.")
+with left:
+    ui.plot(zoo_figures.accuracy_bars(list(cards.values()), presenter, highlight=("mlp", chosen)),
+            key=f"{PAGE}_accuracy")
+
+st.subheader("The models")
+st.dataframe(zoo_figures.models_table(list(cards.values())), hide_index=True, width="stretch")
+st.caption("Training time and device are those of the run that produced the committed files; "
+           "each model's card in models/ lists every setting.")
+
+st.subheader("Training curves: does it overfit?")
+metric = st.radio("Show", ["accuracy", "loss"], horizontal=True, key=f"{PAGE}_metric",
+                  help="Training curve (solid) vs validation curve on the test digits (dashed). "
+                       "A widening gap means the network memorises its training digits.")
+ui.plot(zoo_figures.training_curves(list(cards.values()), presenter, metric), key=f"{PAGE}_curves")
+
+if mlp_card and cnn_card:
+    st.subheader("Which digits get confused? (row: true digit, column: what the network said)")
+    # Side by side on laptops; stacked on the projector, where side by side the counts would not fit.
+    left, right = (st.container(), st.container()) if presenter else st.columns(2)
+    with left:
+        ui.plot(zoo_figures.confusion_heatmap(mlp_card["confusion_matrix"], presenter, titles["mlp"]),
+                key=f"{PAGE}_confusion_mlp")
+    with right:
+        ui.plot(zoo_figures.confusion_heatmap(cnn_card["confusion_matrix"], presenter,
+                                              titles.get(chosen, chosen)), key=f"{PAGE}_confusion_cnn")
+
+    st.subheader(f"Digits the MLP gets wrong and {titles.get(chosen, chosen)} gets right")
+    _, (x_test, y_test) = ui.mnist_or_stop()
+    try:
+        with st.spinner("Running both networks over the 10 000 test digits (a few seconds, once per server)..."):
+            mlp_probabilities = comparison_ui.zoo_test_probabilities("mlp", mlp_card.get("date", ""))
+            cnn_probabilities = comparison_ui.zoo_test_probabilities(chosen, cnn_card.get("date", ""))
+    except Exception as error:  # zoo.ModelUnavailable: the card exists but the .keras file is broken
+        st.error(f"**The gallery needs both trained networks.** {error}")
+    else:
+        indices = metrics.wrong_here_right_there(mlp_probabilities, cnn_probabilities, y_test)
+        count = st.slider("Digits to show", 3, 12, 6, step=3, key=f"{PAGE}_gallery_count")
+        st.caption(f"{len(indices)} test digits fool the MLP but not the CNN; the MLP's most confident "
+                   f"mistakes come first. Orange bars: MLP, blue bars: {titles.get(chosen, chosen)}.")
+        per_row = 2 if presenter else 3
+        columns = st.columns(per_row)
+        for position, index in enumerate(indices[:count]):
+            with columns[position % per_row]:
+                mlp_says = int(mlp_probabilities[index].argmax())
+                st.image(zoo_figures.upscale(x_test[index]), width=112,
+                         caption=f"#{index}, a {int(y_test[index])}: MLP says {mlp_says} "
+                                 f"({100 * mlp_probabilities[index, mlp_says]:.0f}%)")
+                ui.plot(zoo_figures.probability_pair(mlp_probabilities[index], cnn_probabilities[index],
+                                                     ("MLP", titles.get(chosen, chosen)), int(y_test[index]),
+                                                     presenter), key=f"{PAGE}_gallery_{position}")
+
+st.subheader("Inside each model, layer by layer")
+tabs = st.tabs([titles.get(name, name) for name in cards])
+for tab, (name, card) in zip(tabs, cards.items()):
+    with tab:
+        st.caption(card.get("description", ""))
+        st.dataframe(zoo_figures.layer_rows(card), hide_index=True, width="stretch")
+        st.markdown(f"**Total: {card['params']:,} parameters.** Optimizer {card['optimizer']['name']}, "
+                    f"{card['epochs']} epochs, batch {card['batch_size']}, trained on {card['device']} in "
+                    f"{card['training_time_s'] / 60:.1f} min. Rebuild: `{card.get('command', '')}`")

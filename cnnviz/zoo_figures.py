@@ -1,0 +1,196 @@
+"""Figures and tables of the "MLP vs CNN" page, built from the zoo's model cards and predictions.
+
+Pure functions (data in, figure or rows out); every figure takes ``presenter`` and uses the
+shared style of :mod:`cnnviz.figures`. No Keras here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from cnnviz.figures import colorbar, font_sizes, style
+
+TRAIN_COLOUR = "#1f77b4"
+VALIDATION_COLOUR = "#d62728"
+MLP_COLOUR = "#ff7f0e"
+CNN_COLOUR = "#1f77b4"
+
+
+def _title(card: dict) -> str:
+    return card.get("title") or card["name"]
+
+
+def models_table(cards: list[dict]) -> list[dict]:
+    """One row per model for ``st.dataframe``: name, seed, params, accuracy, errors, epochs,
+    batch, optimizer, training time, device, file size."""
+    rows = []
+    for card in cards:
+        errors = round((1 - card["test_accuracy"]) * card.get("test_samples", 10000))
+        rows.append({
+            "model": card["name"], "from seed": card.get("seed_source", ""),
+            "parameters": int(card["params"]),
+            "test accuracy (%)": round(100 * card["test_accuracy"], 2),
+            "wrong of 10 000": int(errors), "epochs": card["epochs"], "batch": card["batch_size"],
+            "optimizer": card["optimizer"]["name"] if isinstance(card["optimizer"], dict) else card["optimizer"],
+            "training time (min)": round(card["training_time_s"] / 60, 1), "device": card["device"],
+            "file (MB)": round(card.get("file_size_bytes", 0) / 1e6, 2),
+        })
+    return rows
+
+
+def layer_rows(card: dict) -> list[dict]:
+    """The card's layer table like ``model.summary()``: layer, type, output shape, parameters."""
+    rows = []
+    for layer in card["layers"]:
+        shape = layer.get("output_shape")
+        shape_text = "(" + ", ".join("batch" if size is None else str(size) for size in shape) + ")" if shape else ""
+        rows.append({"layer": layer["name"], "type": layer["type"], "output shape": shape_text,
+                     "parameters": int(layer["params"])})
+    return rows
+
+
+def accuracy_bars(cards: list[dict], presenter: bool, highlight: tuple[str, ...] = ()) -> go.Figure:
+    """Horizontal bars of test accuracy (%): the accuracy in each label, the number wrong in the bar.
+
+    The axis starts at 96% so that differences of tenths of a point are visible; the axis title
+    says so.
+    """
+    accuracies = [100 * card["test_accuracy"] for card in cards]
+    names = [f"{_title(card)}  {value:.2f}%" for card, value in zip(cards, accuracies)]
+    wrong = [round((1 - card["test_accuracy"]) * card.get("test_samples", 10000)) for card in cards]
+    colours = [MLP_COLOUR if card["name"] == "mlp" else CNN_COLOUR for card in cards]
+    line_widths = [3 if card["name"] in highlight else 0 for card in cards]
+    fig = go.Figure(go.Bar(
+        x=accuracies, y=names, orientation="h", marker={"color": colours, "line": {"color": "#111111", "width": line_widths}},
+        text=[f"{count} wrong" for count in wrong], textposition="inside", insidetextanchor="end",
+        textfont={"color": "white", "size": font_sizes(presenter)["base"]},
+        hovertemplate="%{y}: %{x:.2f}% of 10 000 test digits right<extra></extra>",
+    ))
+    low = min(96.0, min(accuracies) - 0.5) if accuracies else 96.0
+    fig.update_xaxes(range=[low, 100], title=f"test accuracy, % (axis starts at {low:g}%)",
+                     tickvals=list(range(int(np.ceil(low)), 101)))
+    # explicit tick font: Streamlit's chart theme otherwise shrinks and greys the model names
+    fig.update_yaxes(autorange="reversed", tickfont={"size": font_sizes(presenter)["base"], "color": "#111111"})
+    return style(fig, presenter, height=(80 + 58 * len(cards)) if presenter else (70 + 44 * len(cards)))
+
+
+def training_curves(cards: list[dict], presenter: bool, metric: str = "accuracy") -> go.Figure:
+    """Small multiples, one panel per model: training vs validation ``metric`` per epoch.
+
+    A widening gap between the two lines is overfitting.
+    """
+    columns = min(3, max(1, len(cards)))
+    rows = int(np.ceil(len(cards) / columns)) or 1
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[_title(card) for card in cards],
+                        horizontal_spacing=0.06, vertical_spacing=0.16 if rows > 1 else 0.1)
+    for index, card in enumerate(cards):
+        row, column = index // columns + 1, index % columns + 1
+        history = card["history"]
+        for key, label, colour, dash in ((metric, "training", TRAIN_COLOUR, "solid"),
+                                         (f"val_{metric}", "validation (test digits)", VALIDATION_COLOUR, "dash")):
+            values = history.get(key)
+            if not values:
+                continue
+            scale = 100 if metric == "accuracy" else 1
+            fig.add_trace(go.Scatter(
+                x=list(range(1, len(values) + 1)), y=[scale * value for value in values], mode="lines+markers",
+                name=label, legendgroup=label, showlegend=index == 0,
+                line={"color": colour, "dash": dash, "width": 3}, marker={"size": 6},
+                hovertemplate=f"{_title(card)}, epoch %{{x}}<br>{label}: %{{y:.2f}}<extra></extra>",
+            ), row=row, col=column)
+        fig.update_xaxes(title="epoch" if row == rows else None, dtick=2 if len(history.get(metric, [])) > 6 else 1,
+                         row=row, col=column)
+    y_title = "accuracy (%)" if metric == "accuracy" else metric
+    fig.update_yaxes(title=y_title, col=1)
+    if metric == "accuracy":  # zoom on the interesting top; a first epoch far below runs off the bottom
+        lowest = min((100 * min(values) for card in cards for key, values in card["history"].items()
+                      if key.endswith("accuracy") and values), default=95.0)
+        fig.update_yaxes(range=[max(94.0, lowest - 0.3), 100.2])
+    sizes = font_sizes(presenter)
+    fig.update_annotations(font_size=sizes["base"])
+    fig.update_layout(legend={"orientation": "h", "y": 1.0 + 0.12 / rows, "x": 0, "yanchor": "bottom"})
+    figure = style(fig, presenter, height=(330 if presenter else 270) * rows + 40)
+    figure.update_layout(margin={"t": 70})
+    return figure
+
+
+def confusion_heatmap(matrix: np.ndarray, presenter: bool, title: str) -> go.Figure:
+    """A 10x10 confusion matrix (row = true digit, column = predicted) with its counts in the cells.
+
+    Colours follow log10(count + 1) so that a handful of mistakes is as visible as the ~1000
+    right answers on the diagonal; the colour legend is labelled in counts.
+    """
+    matrix = np.asarray(matrix, dtype=np.int64)
+    sizes = font_sizes(presenter)
+    ticks = [1, 10, 100, 1000]
+    fig = go.Figure(go.Heatmap(
+        z=np.log10(matrix + 1), x=[str(d) for d in range(10)], y=[str(d) for d in range(10)],
+        text=matrix, texttemplate="%{text}", textfont={"size": sizes["small"] + (2 if presenter else 0)},
+        colorscale="Blues", zmin=0, zmax=np.log10(1200), xgap=1, ygap=1,
+        colorbar=colorbar("digits (log scale)", presenter, tickvals=[np.log10(t + 1) for t in ticks],
+                          ticktext=[str(t) for t in ticks]),
+        hovertemplate="true %{y}, predicted %{x}: %{text} digits<extra></extra>",
+    ))
+    fig.update_xaxes(title="predicted digit", side="bottom", type="category")
+    fig.update_yaxes(title="true digit", autorange="reversed", type="category")
+    return style(fig, presenter, title, height=560 if presenter else 460)
+
+
+def probability_pair(first: np.ndarray, second: np.ndarray, labels: tuple[str, str], true_digit: int,
+                     presenter: bool) -> go.Figure:
+    """Two models' probabilities for one digit, as grouped bars over the classes 0-9.
+
+    Args:
+        first, second: (10,) probabilities of the two models.
+        labels: the models' names for the legend.
+        true_digit: the right answer, marked on the axis.
+    """
+    digits = [f"<b>{d}</b>" if d == true_digit else str(d) for d in range(10)]
+    fig = go.Figure([
+        go.Bar(name=labels[0], x=digits, y=100 * np.asarray(first), marker_color=MLP_COLOUR,
+               hovertemplate=f"{labels[0]}: %{{y:.1f}}% for %{{x}}<extra></extra>"),
+        go.Bar(name=labels[1], x=digits, y=100 * np.asarray(second), marker_color=CNN_COLOUR,
+               hovertemplate=f"{labels[1]}: %{{y:.1f}}% for %{{x}}<extra></extra>"),
+    ])
+    fig.update_layout(barmode="group", bargap=0.15, showlegend=False)
+    fig.update_yaxes(range=[0, 100], title="probability (%)", dtick=50)
+    fig.update_xaxes(type="category", title=f"digit (true: {true_digit})")
+    figure = style(fig, presenter, height=230 if presenter else 190)
+    figure.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return figure
+
+
+def upscale(image: np.ndarray, factor: int = 4) -> np.ndarray:
+    """A (28, 28) digit enlarged by pixel repetition, for ``st.image`` (no blurring)."""
+    return np.kron(np.asarray(image), np.ones((factor, factor), dtype=np.asarray(image).dtype))
+
+
+def _first_weight_layer_params(card: dict) -> int:
+    """Parameters of the first layer that has any (the first Dense or Conv2D)."""
+    return next((int(layer["params"]) for layer in card["layers"] if layer["params"]), 0)
+
+
+def comparison_facts(first: dict, second: dict) -> dict:
+    """The numbers the page quotes when comparing two models' cards (first = the MLP).
+
+    Returns:
+        dict with ``first_params``, ``second_params``, ``first_accuracy``/``second_accuracy`` (%),
+        ``first_wrong``/``second_wrong`` (of the test set), ``params_ratio`` (second / first),
+        ``error_ratio`` (first's mistakes / second's), ``first_layer_params``,
+        ``second_first_layer_params``, ``second_title``.
+    """
+    def wrong(card):
+        return int(round((1 - card["test_accuracy"]) * card.get("test_samples", 10000)))
+
+    return {
+        "first_params": int(first["params"]), "second_params": int(second["params"]),
+        "first_accuracy": 100 * first["test_accuracy"], "second_accuracy": 100 * second["test_accuracy"],
+        "first_wrong": wrong(first), "second_wrong": wrong(second),
+        "params_ratio": int(second["params"]) / max(int(first["params"]), 1),
+        "error_ratio": wrong(first) / max(wrong(second), 1),
+        "first_layer_params": _first_weight_layer_params(first),
+        "second_first_layer_params": _first_weight_layer_params(second),
+        "second_title": _title(second),
+    }
