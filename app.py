@@ -15,6 +15,8 @@ PAGES = [
     st.Page("app_pages/convolution.py", title="Convolution", icon=":material/blur_on:", url_path="convolution"),
     st.Page("app_pages/pooling.py", title="Max pooling", icon=":material/grid_view:", url_path="pooling"),
     st.Page("app_pages/mlp_vs_cnn.py", title="MLP vs CNN", icon=":material/leaderboard:", url_path="mlp-vs-cnn"),
+    st.Page("app_pages/playground.py", title="Train your own CNN", icon=":material/tune:",
+            url_path="train-your-own"),
 ]
 
 ui.skip_keras_clear_session()

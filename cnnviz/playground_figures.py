@@ -1,0 +1,104 @@
+"""Figures of the "Train your own CNN" page: the sweep's accuracy map, training curves, run overlays.
+
+Pure builders (data in, Plotly figure out) using the shared look of :mod:`cnnviz.figures`.
+Accuracies arrive as fractions 0..1 and are drawn as percentages.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from cnnviz.figures import colorbar, font_sizes, style
+
+TRAIN_COLOUR = "#1f77b4"
+VALIDATION_COLOUR = "#d62728"
+RUN_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
+def sweep_heatmap(grid: np.ndarray, filters: list[int], dropouts: list[float], presenter: bool, *,
+                  current: tuple[int, float] | None = None, title: str | None = None,
+                  height: int | None = None) -> go.Figure:
+    """Test accuracy over the sweep's grid, one cell per (dropout, filters), the chosen cell framed.
+
+    Args:
+        grid: (len(dropouts), len(filters)) test accuracies 0..1, NaN where a cell was not trained.
+        filters, dropouts: the axes' values (columns and rows).
+        current: ``(filters, dropout)`` of the cell to frame, or None.
+    """
+    sizes = font_sizes(presenter)
+    percent = np.asarray(grid, dtype=float) * 100
+    finite = percent[np.isfinite(percent)]
+    low = float(np.floor(finite.min())) if finite.size else 90.0
+    high = float(np.ceil(finite.max())) if finite.size else 100.0
+    columns = [str(value) for value in filters]
+    rows = [f"{value:g}" for value in dropouts]
+    fig = go.Figure(go.Heatmap(
+        z=percent, x=columns, y=rows, zmin=low, zmax=max(high, low + 0.5), colorscale="Viridis",
+        texttemplate="%{z:.1f}%", textfont={"size": sizes["cell"] + 2}, xgap=2, ygap=2,
+        colorbar=colorbar("test accuracy (%)", presenter),
+        hovertemplate="%{x} filters, dropout %{y}<br>test accuracy %{z:.2f}%<extra></extra>",
+    ))
+    if current is not None and current[0] in filters and current[1] in dropouts:
+        column, row = filters.index(current[0]), dropouts.index(current[1])
+        fig.add_shape(type="rect", x0=column - 0.5, x1=column + 0.5, y0=row - 0.5, y1=row + 0.5,
+                      line={"color": "#ff2d2d", "width": 5 if presenter else 4}, xref="x", yref="y")
+    fig.update_xaxes(title="filters per conv layer", type="category", showgrid=False)
+    fig.update_yaxes(title="dropout rate", type="category", showgrid=False)
+    return style(fig, presenter, title, height or (430 if presenter else 360))
+
+
+def curves(history: dict, presenter: bool, *, epochs: int | None = None, title: str | None = None,
+           height: int | None = None) -> go.Figure:
+    """Train and validation accuracy per epoch (the gap between them shows overfitting).
+
+    Args:
+        history: ``{"accuracy": [...], "val_accuracy": [...]}`` fractions per finished epoch.
+        epochs: fix the x axis to 1..epochs so a live run's chart does not jump as it grows.
+    """
+    fig = go.Figure()
+    for key, name, colour, dash in (("accuracy", "training images", TRAIN_COLOUR, "solid"),
+                                    ("val_accuracy", "validation images (held out)", VALIDATION_COLOUR, "dash")):
+        values = history.get(key) or []
+        if values:
+            fig.add_trace(go.Scatter(
+                x=list(range(1, len(values) + 1)), y=[value * 100 for value in values], name=name,
+                mode="lines+markers", line={"color": colour, "width": 4 if presenter else 3, "dash": dash},
+                marker={"size": 11 if presenter else 8},
+                hovertemplate=f"{name}<br>epoch %{{x}}: %{{y:.2f}}%<extra></extra>",
+            ))
+    last = max(epochs or 0, len(history.get("accuracy") or []), 1)
+    fig.update_xaxes(title="epoch", range=[0.7, last + 0.3], dtick=1 if last <= 12 else 2, showgrid=True,
+                     gridcolor="#e5e5e5")
+    fig.update_yaxes(title="accuracy (%)", ticksuffix="%", showgrid=True, gridcolor="#e5e5e5")
+    fig.update_layout(legend={"orientation": "h", "y": -0.28 if not presenter else -0.35, "x": 0})
+    if not fig.data:
+        fig.update_yaxes(range=[0, 100])
+        fig.add_annotation(text="The first point appears when epoch 1 ends.", showarrow=False,
+                           xref="paper", yref="paper", x=0.5, y=0.5, font={"size": font_sizes(presenter)["base"]})
+    return style(fig, presenter, title, height or (400 if presenter else 330))
+
+
+def runs_overlay(runs: list[dict], presenter: bool, *, title: str | None = None,
+                 height: int | None = None) -> go.Figure:
+    """Validation accuracy per epoch of several runs on one chart, to compare settings.
+
+    Args:
+        runs: dicts with ``label`` (str) and ``history`` (``{"val_accuracy": [...], ...}``).
+    """
+    fig = go.Figure()
+    for number, run in enumerate(runs):
+        values = run["history"].get("val_accuracy") or []
+        colour = RUN_COLOURS[number % len(RUN_COLOURS)]
+        fig.add_trace(go.Scatter(
+            x=list(range(1, len(values) + 1)), y=[value * 100 for value in values], name=run["label"],
+            mode="lines+markers", line={"color": colour, "width": 4 if presenter else 3},
+            marker={"size": 10 if presenter else 7},
+            hovertemplate=f"{run['label']}<br>epoch %{{x}}: %{{y:.2f}}%<extra></extra>",
+        ))
+    longest = max([len(run["history"].get("val_accuracy") or []) for run in runs] or [1])
+    fig.update_xaxes(title="epoch", range=[0.7, longest + 0.3], dtick=1 if longest <= 12 else 2,
+                     showgrid=True, gridcolor="#e5e5e5")
+    fig.update_yaxes(title="validation accuracy (%)", ticksuffix="%", showgrid=True, gridcolor="#e5e5e5")
+    fig.update_layout(legend={"orientation": "v", "x": 1.02, "y": 1})
+    return style(fig, presenter, title, height or (420 if presenter else 340))

@@ -1,0 +1,119 @@
+"""The "Train your own CNN" page through AppTest: instant layer table, clamped links, sweep answer,
+and one tiny real training run through the page (256 images, 1 epoch)."""
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cnnviz import sweep
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PAGE = "app_pages/playground.py"
+
+
+def _open(query_params=None):
+    app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+    for key, value in (query_params or {}).items():
+        app.query_params[key] = value
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception, [error.value for error in app.exception]
+    return app
+
+
+def _layer_table(app):
+    return app.dataframe[0].value
+
+
+def test_sliders_update_the_layer_table_at_once():
+    app = _open()
+    table = _layer_table(app)
+    assert list(table["layer"])[:2] == ["conv_1", "pool_1"]
+    assert list(table["parameters"])[:3] == [320, 0, 9248]  # 32 filters of 3x3
+    app.select_slider(key="playground_filters").set_value(64).run()
+    table = _layer_table(app)
+    assert list(table["parameters"])[0] == 640 and list(table["output shape"])[0] == "26 x 26 x 64"
+    app.slider(key="playground_blocks").set_value(1).run()
+    assert "conv_2" not in list(_layer_table(app)["layer"])
+    assert not app.exception
+
+
+def test_a_network_that_shrinks_to_nothing_explains_itself_and_cannot_train():
+    app = _open({"blocks": "3", "kernel": "5", "pool": "1"})
+    assert any("shrinks the 28x28 image to nothing" in error.value for error in app.error)
+    assert app.button(key="playground_train").disabled
+    app.toggle(key="playground_pool").set_value(False).run()
+    assert not app.error and not app.button(key="playground_train").disabled
+
+
+def test_out_of_range_link_values_are_clamped_with_a_warning():
+    app = _open({"filters": "1000", "dropout": "5", "blocks": "x"})
+    assert app.select_slider(key="playground_filters").value == 64
+    assert app.slider(key="playground_dropout").value == pytest.approx(0.7)
+    assert app.slider(key="playground_blocks").value == 2
+    assert len(app.warning) == 3
+    assert app.query_params["filters"] == ["64"] or app.query_params["filters"] == "64"
+
+
+def test_the_sweep_answers_for_the_sliders_setting():
+    if not sweep.DEFAULT_PATH.exists():
+        pytest.skip("models/sweep.json has not been built yet")
+    app = _open({"filters": "4", "dropout": "0"})
+    first = app.metric[0].value
+    app.select_slider(key="playground_filters").set_value(64).run()
+    second = app.metric[0].value
+    assert first.endswith("%") and second.endswith("%") and first != second
+    expected = sweep.lookup(sweep.load(), sweep.DEFAULT_BASE.__class__(filters=64, dropout=0.0)).cell
+    assert second == f"{expected['test_accuracy'] * 100:.2f}%"
+
+
+def test_a_tiny_training_run_through_the_page_gives_a_test_accuracy():
+    import keras  # imported here once, so the page's background thread does not pay for it
+
+    app = _open({"samples": "256", "epochs": "1", "filters": "4", "blocks": "1", "dense": "16"})
+    app.button(key="playground_train").click().run()
+    assert not app.exception
+    deadline = time.monotonic() + 120
+    while app.session_state["playground_live"].snapshot().active and time.monotonic() < deadline:
+        time.sleep(0.5)
+    app.run()  # the page records the finished run
+    assert not app.exception, [error.value for error in app.exception]
+    assert any("Test accuracy" in message.value for message in app.success)
+    runs = app.session_state["playground_runs"]
+    assert len(runs) == 1 and 0.0 < runs[0]["test_accuracy"] <= 1.0
+    assert isinstance(app.session_state["playground_model"], keras.Model)
+    assert app.session_state["playground_model_name"].startswith("run 1")
+    assert len(runs[0]["history"]["val_accuracy"]) == 1
+
+
+def test_two_students_training_at_once_one_is_queued_and_stop_frees_everything():
+    from cnnviz import slots
+
+    settings = {"samples": "5000", "epochs": "20", "filters": "4", "blocks": "1", "dense": "16"}
+    first, second = _open(settings), _open(settings)
+    first.button(key="playground_train").click().run()
+    assert _until(lambda: first.session_state["playground_live"].snapshot().status == "training")
+    second.button(key="playground_train").click().run()
+    assert _until(lambda: second.session_state["playground_live"].snapshot().position == 1)
+    second.run()
+    assert any("number 1** in the queue" in message.value for message in second.info)
+    assert slots.server_limiter().counts() == (1, 1)
+    second.button(key="playground_stop").click().run()  # leave the queue
+    first.button(key="playground_stop").click().run()  # stop training
+    assert _until(lambda: not first.session_state["playground_live"].snapshot().active)
+    assert _until(lambda: not second.session_state["playground_live"].snapshot().active)
+    assert slots.server_limiter().counts() == (0, 0)
+    second.run()
+    assert any("left the queue" in message.value for message in second.warning)
+    assert not first.exception and not second.exception
+
+
+def _until(condition, timeout=90.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
