@@ -17,6 +17,8 @@ PAGES = [
     st.Page("app_pages/mlp_vs_cnn.py", title="MLP vs CNN", icon=":material/leaderboard:", url_path="mlp-vs-cnn"),
     st.Page("app_pages/playground.py", title="Train your own CNN", icon=":material/tune:",
             url_path="train-your-own"),
+    st.Page("app_pages/inside_cnn.py", title="Inside the CNN", icon=":material/layers:", url_path="inside-the-cnn"),
+    st.Page("app_pages/your_digit.py", title="Your digit", icon=":material/draw:", url_path="your-digit"),
 ]
 
 ui.skip_keras_clear_session()

@@ -1,0 +1,122 @@
+"""Page "Inside the CNN": one digit through a trained CNN, every layer's feature maps, the first
+layer's filters, the dense activations, the probabilities, and one feature map up close."""
+
+import streamlit as st
+
+from cnnviz import activation_figures, data, ui
+from cnnviz.ui import comparison as comparison_ui
+from cnnviz.ui import digits as digits_ui
+
+present = ui.presenter()
+(_, _), (x_test, y_test) = ui.mnist_or_stop()
+
+st.title("Inside the CNN")
+st.markdown(
+    "A CNN's first layers react to **edges and strokes**, the next ones to **parts of shapes**, the "
+    "last ones to **whole digits**. Pick a network and a digit and watch every layer respond. "
+    "Bright = the filter found what it looks for; dark = nothing there."
+)
+
+TEST_DIGIT, OWN_DIGIT = "A test digit", "Your digit"
+titles = digits_ui.zoo_titles()
+model_labels = {name: title for name, title in titles.items() if name != "mlp"}
+if digits_ui.playground_model() is not None:
+    model_labels[digits_ui.PLAYGROUND_SOURCE] = (
+        f"Your playground network ({st.session_state.get(digits_ui.PLAYGROUND_NAME_KEY) or 'unnamed'})")
+if st.session_state.get("inside_model") not in model_labels:
+    # The lesson's own CNN first; otherwise the first network already trained on this server.
+    preferred = ["cnn_lesson", *model_labels]
+    st.session_state["inside_model"] = next((name for name in preferred if comparison_ui.zoo_model_exists(name)), "cnn_lesson")
+
+sources = [TEST_DIGIT] + ([OWN_DIGIT] if digits_ui.OWN_DIGIT_KEY in st.session_state else [])
+if st.session_state.pop("inside_use_own_digit", False) and OWN_DIGIT in sources:
+    st.session_state["inside_source"] = OWN_DIGIT  # arrived from "Your digit" with a digit
+if st.session_state.get("inside_source") not in sources:
+    st.session_state["inside_source"] = TEST_DIGIT
+
+model_column, source_column, class_column, position_column = st.columns([3, 2, 1, 2], vertical_alignment="bottom")
+source = model_column.selectbox("Network", list(model_labels), format_func=model_labels.get, key="inside_model")
+digit_source = source_column.radio("Digit", sources, key="inside_source", horizontal=True,
+                                   help="Draw or photograph your own digit on the page 'Your digit'.")
+if digit_source == TEST_DIGIT:
+    digit_class = class_column.selectbox("Class", list(range(10)), key="inside_class")
+    candidates = data.indices_of_class(y_test, digit_class)
+    position = position_column.number_input(
+        f"Which one (0 to {len(candidates) - 1})", min_value=0, max_value=len(candidates) - 1, step=1,
+        key="inside_position")
+    index = int(candidates[position])
+    image = data.scale(x_test[index])
+    digit_caption = f"test digit #{index:,}, labelled {int(y_test[index])}"
+else:
+    image = st.session_state[digits_ui.OWN_DIGIT_KEY]
+    digit_caption = "your digit, after MNIST's normalisation"
+    class_column.page_link("app_pages/your_digit.py", label="Change it", icon=":material/draw:")
+
+input_column, output_column = st.columns([2, 3])
+with input_column:
+    st.subheader("The input")
+    st.caption(digit_caption)
+    ui.plot(activation_figures.input_digit(image, present, title=None), key="inside_input")
+with output_column:
+    st.subheader("The answer")
+    model = digits_ui.model_or_message(source)
+    if model is None:
+        st.stop()
+    try:
+        with st.spinner("Running the digit through every layer..."):
+            views = digits_ui.layer_views(source, image, present)
+            filters = digits_ui.first_filters(source, present)
+    except ValueError as error:  # a playground network built for another input shape
+        st.error(f"**This network cannot take a 28 x 28 digit.** {error}")
+        st.stop()
+    answer = views[-1]
+    if answer["kind"] == "probabilities":
+        st.caption("The last layer's softmax: how sure the network is of each digit.")
+        ui.plot(answer["figure"], key="inside_answer")
+
+if filters is not None:
+    st.subheader("The first layer's filters")
+    st.caption("What the network learned to look for: each small grid slides over the image. "
+               "Red = positive weight (wants ink there), blue = negative (wants background).")
+    ui.plot(filters, key="inside_filters")
+
+st.header("Layer by layer")
+st.caption("Each layer gets one colour scale shared by all its maps (legend on the right); hover a cell for "
+           "its value. Maps are numbered left to right: the row label plus the column's '+n'.")
+map_layers = []
+for position, view in enumerate(views):
+    shape = " x ".join(str(size) for size in view["shape"])
+    st.subheader(f"{view['name']}  ·  {view['class_name']}  ·  output {shape}")
+    if view["kind"] == "maps":
+        map_layers.append(view)
+        ui.plot(view["figure"], key=f"inside_layer_{position}")
+    elif view["kind"] == "flat":
+        st.caption(f"The maps laid end to end as one list of {view['shape'][0]:,} numbers, ready for the dense layers.")
+    elif view["kind"] == "bars":
+        st.caption("One bar per neuron of this dense layer.")
+        ui.plot(view["figure"], key=f"inside_layer_{position}")
+    else:
+        st.caption("The probabilities again (see 'The answer' above).")
+
+if map_layers:
+    st.header("One feature map up close")
+    layer_column, map_column = st.columns(2)
+    layer_names = [view["name"] for view in map_layers]
+    chosen_layer = layer_column.selectbox("Layer", layer_names, key="inside_detail_layer")
+    count = next(view["shape"][-1] for view in map_layers if view["name"] == chosen_layer)
+    if st.session_state.get("inside_detail_map", 0) > count - 1:
+        st.session_state["inside_detail_map"] = 0
+    chosen_map = map_column.slider("Map number", 0, count - 1, key="inside_detail_map")
+    detail = digits_ui.map_detail(source, image, chosen_layer, chosen_map, present)
+    # Three side by side on a laptop; on a projector (bigger text) two, the filter below them.
+    left, middle, *rest = st.columns(2 if present else 3)
+    with left:
+        ui.plot(activation_figures.input_digit(image, present, title="input"), key="inside_detail_input")
+    with middle:
+        ui.plot(detail["map"], key="inside_detail_map_figure")
+    filter_column, note_column = (rest[0], rest[0]) if rest else st.columns(2)
+    with filter_column:
+        if detail["filter"] is not None:
+            ui.plot(detail["filter"], key="inside_detail_filter")
+    if detail["note"]:
+        note_column.info(detail["note"])

@@ -1,0 +1,113 @@
+"""Page "Your digit": draw, upload or photograph a digit, see MNIST's preprocessing step by step,
+and compare the MLP's and a CNN's answers."""
+
+import streamlit as st
+
+from cnnviz import activation_figures, data, images, ui
+from cnnviz.ui import comparison as comparison_ui
+from cnnviz.ui import digits as digits_ui
+
+present = ui.presenter()
+(_, _), (x_test, _) = ui.mnist_or_stop()
+
+st.title("Your digit")
+st.markdown(
+    "Networks trained on MNIST only know **white digits on a black 28 x 28 square**, scaled and "
+    "centred the MNIST way. Give them your own digit and watch it being turned into exactly that."
+)
+
+DRAW, UPLOAD, CAMERA = "Draw it", "Upload a picture", "Use the camera"
+INK_CHOICES = {"Guess for me": None, "Dark ink on light paper": True, "Light ink on dark background": False}
+
+mode = st.radio("How will you give the network your digit?", [DRAW, UPLOAD, CAMERA], horizontal=True,
+                key="digit_mode")
+raw = None
+input_column, help_column = st.columns([2, 3])
+with input_column:
+    if mode == DRAW:
+        try:
+            from streamlit_drawable_canvas import st_canvas  # only here: it needs a running app
+        except Exception as error:  # the package is missing or broken on this server
+            st.error(f"The drawing canvas is not available here ({error}). Upload a picture instead.")
+        else:
+            st.session_state.setdefault("digit_canvas_round", 0)
+            pen = st.slider("Pen width", 10, 40, 24, key="digit_pen")
+            canvas = st_canvas(stroke_width=pen, stroke_color="#FFFFFF", background_color="#000000",
+                               height=280, width=280, drawing_mode="freedraw", return_image_data=True,
+                               key=f"digit_canvas_{st.session_state['digit_canvas_round']}")
+            if st.button("Clear the canvas", icon=":material/delete:", key="digit_clear"):
+                st.session_state["digit_canvas_round"] += 1
+                st.session_state.pop(digits_ui.OWN_DIGIT_KEY, None)
+                st.rerun()
+            raw = canvas.image_data
+    elif mode == UPLOAD:
+        upload = st.file_uploader("A PNG or JPEG picture of one digit", type=["png", "jpg", "jpeg", "gif", "bmp", "webp"],
+                                  key="digit_upload")
+        raw = upload.getvalue() if upload is not None else None
+    else:
+        photo = st.camera_input("Hold a digit written with a thick marker on white paper up to the camera",
+                                key="digit_camera")
+        raw = photo.getvalue() if photo is not None else None
+with help_column:
+    if mode == DRAW:
+        st.markdown("Draw **one digit**, big, in the middle of the black square. The network updates when you "
+                    "lift the mouse or finger.")
+    else:
+        st.markdown("Write **one digit** with a **thick dark marker** on plain white paper, fill most of the "
+                    "picture with it, and avoid shadows.")
+    st.image(images.enlarge(data.scale(x_test[0]), 112), width=140,
+             caption="An MNIST digit: yours will be turned into one of these.")
+    ink = st.radio("Ink colour", list(INK_CHOICES), key="digit_ink", horizontal=True,
+                   help="MNIST digits are white on black. A photo of dark ink on paper must be inverted: "
+                        "we guess from the picture, but you can tell us.")
+
+if raw is None:
+    st.info("Draw a digit first, or upload a picture, or take a photo: the steps appear here.")
+    st.stop()
+
+try:
+    steps = digits_ui.digit_steps(raw, INK_CHOICES[ink])
+except images.ImageError as error:
+    if mode == DRAW:
+        st.info(str(error))  # an empty canvas is not a mistake, just a start
+    else:
+        st.error(str(error))
+    st.stop()
+digit = steps[-1].image
+st.session_state[digits_ui.OWN_DIGIT_KEY] = digit
+
+st.header("What the network receives")
+st.caption("MNIST's own preparation, step by step (left to right). The last square is all the network sees.")
+for column, step in zip(st.columns(len(steps)), steps):
+    with column:
+        st.image(images.enlarge(step.image, 150 if present else 120), caption=step.name, width="stretch")
+
+st.header("What the networks think")
+titles = digits_ui.zoo_titles()
+cnn_names = [name for name in titles if name != "mlp"]
+if st.session_state.get("digit_cnn") not in cnn_names:  # our best CNN, or the first one trained here
+    st.session_state["digit_cnn"] = next((name for name in ["cnn_best", *cnn_names] if comparison_ui.zoo_model_exists(name)),
+                                         "cnn_best")
+
+
+def show_prediction(name: str) -> None:
+    """One network's answer for the digit: the predicted class and all ten probabilities."""
+    if digits_ui.model_or_message(name) is None:
+        return
+    probabilities = digits_ui.zoo_probabilities(name, digit)
+    st.metric("Prediction", f"{int(probabilities.argmax())}", f"{100 * float(probabilities.max()):.0f}% sure",
+              delta_color="off", delta_arrow="off")
+    ui.plot(activation_figures.probability_bars(probabilities, present), key=f"digit_bars_{name}")
+
+
+mlp_column, cnn_column = st.columns(2)
+with mlp_column:
+    st.selectbox("Dense network (pixels flattened into one list)", ["mlp"], format_func=titles.get, disabled=True,
+                 key="digit_mlp")
+    show_prediction("mlp")
+with cnn_column:
+    show_prediction(st.selectbox("Convolutional network", cnn_names, format_func=titles.get, key="digit_cnn"))
+
+if st.button("See this digit inside the CNN", icon=":material/arrow_forward:", type="primary", key="digit_inside"):
+    st.session_state["inside_use_own_digit"] = True
+    st.switch_page("app_pages/inside_cnn.py")

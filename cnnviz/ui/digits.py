@@ -1,0 +1,133 @@
+"""Cached models, feature-map figures and digit steps for "Inside the CNN" and "Your digit"."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+PLAYGROUND_SOURCE = "playground"  # the model choice meaning "the network I trained on the playground"
+PLAYGROUND_MODEL_KEY = "playground_model"  # set by the playground page: a keras.Model
+PLAYGROUND_NAME_KEY = "playground_model_name"
+OWN_DIGIT_KEY = "digit_mnist"  # set by "Your digit": the student's digit after to_mnist, (28, 28)
+
+
+@st.cache_resource(show_spinner="Loading the trained network...", max_entries=8)
+def zoo_model(name: str):
+    """A zoo model, loaded once per server and shared read-only (never mutate it).
+
+    Raises:
+        cnnviz.zoo.ModelUnavailable: missing or broken file (not cached: retried next run).
+    """
+    from cnnviz import zoo
+
+    return zoo.load(name)
+
+
+def zoo_titles() -> dict[str, str]:
+    """Zoo model name -> its short human title, in lesson order (no Keras import)."""
+    from cnnviz import architectures
+
+    return {name: architectures.recipe(name).title for name in architectures.names()}
+
+
+def playground_model():
+    """The student's own trained model from the playground page, or None."""
+    return st.session_state.get(PLAYGROUND_MODEL_KEY)
+
+
+def model_or_message(source: str):
+    """The model for ``source`` (a zoo name or PLAYGROUND_SOURCE), or None after showing why not."""
+    if source == PLAYGROUND_SOURCE:
+        model = playground_model()
+        if model is None:
+            st.info("You have not trained a network on the playground yet. Train one there, or pick a zoo network.")
+        return model
+    from cnnviz import zoo
+
+    try:
+        return zoo_model(source)
+    except zoo.ModelUnavailable as error:
+        st.info(f"**This network is not available on this server yet.** {error}")
+        return None
+
+
+def _views(model, image: np.ndarray, presenter: bool) -> tuple[list, list]:
+    from cnnviz import activation_figures, activations
+
+    outputs = activations.feature_maps(model, image)
+    return outputs, activation_figures.layer_views(outputs, presenter)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _zoo_views(model_name: str, image: np.ndarray, presenter: bool) -> list:
+    return _views(zoo_model(model_name), image, presenter)[1]
+
+
+def layer_views(source: str, image: np.ndarray, presenter: bool) -> list[dict]:
+    """Figures of every layer for one digit (see ``activation_figures.layer_views``); cached per
+    (zoo model, digit, presenter), since a class looks at the same few digits."""
+    if source == PLAYGROUND_SOURCE:
+        return _views(playground_model(), image, presenter)[1]
+    return _zoo_views(source, image, presenter)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _zoo_detail(model_name: str, image: np.ndarray, layer_name: str, index: int, presenter: bool) -> dict:
+    from cnnviz import activation_figures, activations
+
+    model = zoo_model(model_name)
+    return activation_figures.map_detail(model, activations.feature_maps(model, image), layer_name, index, presenter)
+
+
+def map_detail(source: str, image: np.ndarray, layer_name: str, index: int, presenter: bool) -> dict:
+    """One feature map large with its filter (see ``activation_figures.map_detail``)."""
+    if source == PLAYGROUND_SOURCE:
+        from cnnviz import activation_figures, activations
+
+        model = playground_model()
+        return activation_figures.map_detail(model, activations.feature_maps(model, image), layer_name, index,
+                                             presenter)
+    return _zoo_detail(source, image, layer_name, index, presenter)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _zoo_first_filters(model_name: str, presenter: bool):
+    return _first_filters(zoo_model(model_name), presenter)
+
+
+def _first_filters(model, presenter: bool):
+    from cnnviz import activation_figures, activations
+
+    name = activations.first_conv_layer_name(model)
+    if name is None:
+        return None
+    kernel = activations.conv_kernel(model, name)  # (height, width, in_channels, filters)
+    return activation_figures.filter_grid(kernel[:, :, 0, :], presenter,
+                                          f"{name}: {kernel.shape[-1]} learned {kernel.shape[0]}x{kernel.shape[1]} filters")
+
+
+def first_filters(source: str, presenter: bool):
+    """The first convolution's filters as small heatmaps, or None for a model without one."""
+    if source == PLAYGROUND_SOURCE:
+        return _first_filters(playground_model(), presenter)
+    return _zoo_first_filters(source, presenter)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def zoo_probabilities(model_name: str, image: np.ndarray) -> np.ndarray:
+    """A zoo model's ten probabilities for one (28, 28) digit."""
+    from cnnviz import activations
+
+    return activations.probabilities(zoo_model(model_name), image)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def digit_steps(raw, invert: bool | None) -> list:
+    """``images.to_mnist_steps`` of an upload (bytes) or a canvas (array), cached by content.
+
+    Raises:
+        cnnviz.images.ImageError: unreadable, too large or blank (not cached).
+    """
+    from cnnviz import images
+
+    return images.to_mnist_steps(raw, invert)

@@ -1,0 +1,44 @@
+""""Your digit" in a real browser: upload a photo-like picture of a digit, see the seven
+preprocessing steps and the MLP's prediction; then follow the link to "Inside the CNN"."""
+
+import numpy as np
+import pytest
+from browser_support import screenshot, wait_for_app
+from digit_photos import synthetic_photo
+
+from cnnviz import zoo
+
+pytestmark = pytest.mark.browser
+
+
+def test_uploading_a_digit_photo_gives_a_prediction(streamlit_server, browser_page, mnist, tmp_path):
+    (_, _), (x_test, y_test) = mnist
+    photo = tmp_path / "my_seven.jpg"
+    photo.write_bytes(synthetic_photo(x_test[0], np.random.default_rng(0)))  # x_test[0] is a 7
+
+    # A fresh server's first session may answer a deep link with a "Page not found" dialog before
+    # st.navigation has run once (Streamlit quirk): open the home page first.
+    browser_page.goto(streamlit_server)
+    wait_for_app(browser_page)
+    browser_page.goto(f"{streamlit_server}/your-digit")
+    wait_for_app(browser_page)
+    if browser_page.locator('[role="dialog"]').count():
+        browser_page.keyboard.press("Escape")
+    browser_page.get_by_text("Upload a picture", exact=True).click()
+    wait_for_app(browser_page)
+    browser_page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(photo))
+    browser_page.wait_for_selector('h2:has-text("What the network receives")', timeout=120_000)
+    wait_for_app(browser_page)
+    assert browser_page.locator('[data-testid="stException"]').count() == 0
+    assert browser_page.locator('[data-testid="stImage"]').count() == 1 + 7  # example + seven steps
+    if zoo.model_path("mlp").is_file():
+        browser_page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+        assert browser_page.locator('[data-testid="stMetricValue"]').first.inner_text().strip() == str(y_test[0])
+    browser_page.locator('h2:has-text("What the networks think")').scroll_into_view_if_needed()
+    screenshot(browser_page, "your-digit-uploaded")
+
+    browser_page.get_by_role("button", name="See this digit inside the CNN").click()
+    browser_page.wait_for_url("**/inside-the-cnn", timeout=60_000)
+    wait_for_app(browser_page)
+    assert browser_page.locator('[data-testid="stException"]').count() == 0
+    assert browser_page.get_by_text("your digit, after MNIST's normalisation").count() == 1

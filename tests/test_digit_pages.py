@@ -1,0 +1,146 @@
+"""AppTest of "Inside the CNN" and "Your digit": the pages run, react to widgets, accept an
+uploaded digit, refuse a bad file kindly, and hand the student's digit from one page to the other.
+
+Zoo models may be missing (they are trained separately): the pages must then show a message, and
+the tests that need a zoo model skip. A tiny untrained model stands in as a "playground" network.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from digit_photos import dark_on_light, png_bytes
+from pages_list import open_app
+
+from cnnviz import zoo
+
+INSIDE, YOUR_DIGIT = "app_pages/inside_cnn.py", "app_pages/your_digit.py"
+
+
+def tiny_cnn():
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(5)
+    inputs = keras.Input(shape=(28, 28, 1))
+    x = layers.Conv2D(4, 3, activation="relu", name="conv_a")(inputs)
+    x = layers.MaxPooling2D(2, name="pool_a")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(6, activation="relu", name="dense")(x)
+    outputs = layers.Dense(10, activation="softmax", name="digit")(x)
+    return keras.Model(inputs, outputs, name="tiny")
+
+
+def chart_specs(app) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def zoo_has(name: str) -> bool:
+    return zoo.model_path(name).is_file()
+
+
+def open_page(path: str, **state):
+    app = open_app()
+    for key, value in state.items():
+        app.session_state[key] = value
+    app.switch_page(path).run()
+    assert not app.exception, [error.value for error in app.exception]
+    return app
+
+
+def test_inside_the_cnn_with_a_playground_network_shows_every_layer():
+    app = open_page(INSIDE, playground_model=tiny_cnn(), playground_model_name="my tiny net")
+    app.selectbox(key="inside_model").select("playground").run()
+    assert not app.exception, [error.value for error in app.exception]
+    headings = [block.value for block in app.subheader]
+    assert any(heading.startswith("conv_a") and "26 x 26 x 4" in heading for heading in headings), headings
+    assert any(heading.startswith("pool_a") and "13 x 13 x 4" in heading for heading in headings)
+    assert any(heading.startswith("dense") for heading in headings)
+    specs = chart_specs(app)
+    # input, answer, filters, two map grids, dense bars, then the close-up: input, map, filter
+    assert len(specs) == 9, len(specs)
+    assert all("colorbar" in spec["data"][0] for spec in specs if spec["data"][0]["type"] == "heatmap")
+
+    before = chart_specs(app)[0]
+    app.selectbox(key="inside_class").select(3).run()
+    assert not app.exception
+    assert chart_specs(app)[0] != before  # another digit, another input figure
+
+    close_up = chart_specs(app)[7]
+    app.slider(key="inside_detail_map").set_value(2).run()
+    assert not app.exception
+    assert chart_specs(app)[7] != close_up
+    assert "map 2" in chart_specs(app)[7]["layout"]["title"]["text"]
+    assert any("Filter 2 of conv_a" in block.value for block in app.info)
+
+
+def test_inside_the_cnn_shows_a_trained_zoo_network_and_explains_a_missing_one():
+    app = open_page(INSIDE)
+    chosen = app.session_state["inside_model"]
+    if zoo_has(chosen):  # the default is the lesson's CNN, or the first one trained on this server
+        assert len(app.get("plotly_chart")) >= 5
+    else:
+        assert any("not available" in block.value for block in app.info)
+    missing = [name for name in zoo.names() if name != "mlp" and not zoo_has(name)]
+    if missing:
+        app.selectbox(key="inside_model").set_value(missing[0]).run()
+        assert not app.exception
+        assert any("not available" in block.value and "python -m cnnviz.training" in block.value
+                   for block in app.info)
+
+
+def test_your_digit_reaches_inside_the_cnn():
+    digit = np.zeros((28, 28), dtype=np.float32)
+    digit[4:24, 12:16] = 1.0
+    app = open_page(INSIDE, digit_mnist=digit, inside_use_own_digit=True, playground_model=tiny_cnn())
+    assert app.radio(key="inside_source").value == "Your digit"
+    app.selectbox(key="inside_model").select("playground").run()
+    assert not app.exception
+    assert any("your digit" in caption.value for caption in app.caption)
+
+
+def test_your_digit_starts_with_an_empty_canvas_and_a_hint():
+    app = open_page(YOUR_DIGIT)
+    assert any("Draw a digit first" in block.value for block in app.info)
+    assert len(app.get("image")) == 1  # only the example MNIST digit, no steps yet
+
+
+def test_uploading_a_digit_shows_the_steps_and_the_predictions(mnist):
+    (_, _), (x_test, y_test) = mnist
+    app = open_page(YOUR_DIGIT)
+    app.radio(key="digit_mode").set_value("Upload a picture").run()
+    upload = png_bytes(dark_on_light(x_test[0]).resize((140, 140)).convert("RGB"))
+    app.get("file_uploader")[0].upload("seven.png", upload, "image/png")
+    app.run()
+    assert not app.exception, [error.value for error in app.exception]
+    images = app.get("image")
+    assert len(images) == 1 + 7  # the example MNIST digit, then the seven steps
+    assert app.session_state["digit_mnist"].shape == (28, 28)
+    assert "inverted" in str(images[2].proto)  # dark ink on white paper was recognised
+    if zoo_has("mlp"):
+        predictions = [metric.value for metric in app.metric]
+        assert predictions and predictions[0] == str(y_test[0]), predictions
+    else:
+        assert any("not available" in block.value for block in app.info)
+
+
+def test_a_bad_upload_is_a_readable_error():
+    app = open_page(YOUR_DIGIT)
+    app.radio(key="digit_mode").set_value("Upload a picture").run()
+    app.get("file_uploader")[0].upload("homework.png", b"not a picture at all", "image/png")
+    app.run()
+    assert not app.exception
+    assert any("not a picture we can read" in block.value for block in app.error)
+
+
+def test_ink_override_changes_the_result(mnist):
+    (_, _), (x_test, _) = mnist
+    app = open_page(YOUR_DIGIT)
+    app.radio(key="digit_mode").set_value("Upload a picture").run()
+    app.get("file_uploader")[0].upload("digit.png", png_bytes(dark_on_light(x_test[1])), "image/png")
+    app.run()
+    guessed = app.session_state["digit_mnist"].copy()
+    app.radio(key="digit_ink").set_value("Light ink on dark background").run()
+    assert not app.exception
+    assert not np.array_equal(app.session_state["digit_mnist"], guessed)
