@@ -19,6 +19,8 @@ PAGES = [
             url_path="train-your-own"),
     st.Page("app_pages/inside_cnn.py", title="Inside the CNN", icon=":material/layers:", url_path="inside-the-cnn"),
     st.Page("app_pages/your_digit.py", title="Your digit", icon=":material/draw:", url_path="your-digit"),
+    st.Page("app_pages/xception.py", title="Xception on your photo", icon=":material/photo_camera:",
+            url_path="xception"),
 ]
 
 ui.skip_keras_clear_session()

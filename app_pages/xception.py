@@ -1,0 +1,157 @@
+"""Page "Xception on your photo": a famous ImageNet network names a photo and shows where it looked."""
+
+import streamlit as st
+
+from cnnviz import imagenet, imagenet_figures, ui
+from cnnviz.gradcam import overlay
+from cnnviz.images import ImageError
+from cnnviz.ui import xception as xception_ui
+
+present = ui.presenter()
+xception_ui.warm_xception()  # starts loading the network in the background while the photo is chosen
+
+st.title("Xception on your photo")
+st.markdown(
+    "The finale: **Xception**, a 22.9-million-parameter CNN trained on 1.2 million ImageNet photos, "
+    "names what is in a photo out of **1000 classes**, and **Grad-CAM** shows *where* in the photo it "
+    "found its evidence."
+)
+
+# ----------------------------------------------------------------------------- the photo
+samples, sample_notes = xception_ui.xception_samples()
+SOURCES = ["Sample photo", "Upload a photo", "Camera"]
+fit_labels = {"centre crop": "crop", "squash": "squash"}
+source_column, fit_column = st.columns([3, 2])
+source = source_column.radio("Photo", SOURCES, horizontal=True, key="xception_source")
+fit_label = fit_column.radio("Make it 299 x 299 by", list(fit_labels), horizontal=True, key="xception_fit",
+                             help="Centre crop keeps proportions but loses the edges; squash keeps everything "
+                                  "but stretches the photo.")
+mode = fit_labels[fit_label]
+photo_bytes, expected = None, None
+if source == "Sample photo":
+    if samples:
+        names = [name for name, _, _ in samples]
+        chosen = st.selectbox("Sample", names, key="xception_sample")
+        _, photo_bytes, expected = samples[names.index(chosen)]
+    for note in sample_notes:
+        st.caption(note)
+elif source == "Upload a photo":
+    uploaded = st.file_uploader("A JPEG or PNG photo (up to 10 MB)", key="xception_upload",
+                                type=["jpg", "jpeg", "png", "webp", "bmp", "gif"])
+    photo_bytes = uploaded.getvalue() if uploaded is not None else None
+else:
+    shot = st.camera_input("Take a photo", key="xception_camera")
+    photo_bytes = shot.getvalue() if shot is not None else None
+
+photo = None
+if photo_bytes is None:
+    st.info("Choose a sample, upload a photo or take one with the camera to begin.")
+else:
+    try:
+        photo = xception_ui.xception_photo(photo_bytes)
+    except ImageError as error:
+        st.error(f"**This photo cannot be used.** {error}")
+
+model, unavailable_message = xception_ui.xception(imagenet.weights_source())
+if model is None:
+    st.warning(
+        "**Xception's trained weights are not available on this server**, so it cannot name photos "
+        f"right now. The preprocessing and the facts below still work.\n\n{unavailable_message}",
+        icon=":material/cloud_off:",
+    )
+    if st.button("Retry loading Xception", icon=":material/refresh:", key="xception_retry"):
+        xception_ui.retry_xception()
+        st.rerun()
+
+prepare_tab, predict_tab, gradcam_tab, facts_tab = st.tabs(
+    ["1. Preprocess", "2. Top-5 answer", "3. Where it looked (Grad-CAM)", "About Xception"]
+)
+
+with prepare_tab:
+    st.markdown(
+        "Xception takes exactly **299 x 299 pixels x 3 colours**. The photo is made square, resized, and "
+        "then `preprocess_input` rescales every number from **0..255 to -1..1** (value / 127.5 - 1)."
+    )
+    if photo is None:
+        st.info("No photo yet: choose one above to see how it is prepared.")
+    else:
+        original_column, crop_column, squash_column = st.columns(3)
+        original_column.image(photo, caption=f"Original: {photo.width} x {photo.height} pixels", width="stretch")
+        for column, (label, fit) in zip((crop_column, squash_column), fit_labels.items()):
+            used = " (used)" if fit == mode else ""
+            column.image(imagenet.fit_to_input(photo, fit), caption=f"{label.capitalize()}: 299 x 299{used}",
+                         width="stretch")
+        before = imagenet.pixels(photo, mode)
+        after = imagenet.scale_pixels(before)
+        st.dataframe(imagenet.value_summary(before, after), hide_index=True)
+        ui.plot(imagenet_figures.value_histograms(before, after, present), key="xception_histograms")
+
+analysis = None
+if model is not None and photo is not None:
+    analysis = xception_ui.xception_analysis(photo_bytes, mode, imagenet.weights_source())
+wait_message = "needs Xception's weights; see the message above." if model is None else "needs a photo first."
+
+with predict_tab:
+    if analysis is None:
+        st.info(f"The top-5 answer {wait_message}")
+    else:
+        predictions, _ = analysis
+        best = imagenet.readable(predictions[0][2])
+        st.markdown(f"Xception's answer: **{best}** ({100 * predictions[0][3]:.1f} %). "
+                    "Its five most probable classes out of 1000:")
+        ui.plot(imagenet_figures.top_bars(predictions, present), key="xception_top")
+        if expected:
+            st.caption(f"A well-trained Xception answers about **{expected}** for this sample.")
+        st.caption(f"Weights: {imagenet.weights_source()}.")
+
+with gradcam_tab:
+    if analysis is None:
+        st.info(f"Grad-CAM {wait_message}")
+    else:
+        predictions, heatmaps = analysis
+        st.markdown(
+            "**Grad-CAM** asks: which of the last convolution's 10 x 10 regions raised this class's score? "
+            "Hot colours mark strong evidence; the grid is stretched over the photo Xception saw."
+        )
+        class_column, strength_column = st.columns([3, 2])
+        choices = {f"{imagenet.readable(label)} ({100 * probability:.1f} %)": index
+                   for index, _, label, probability in predictions}
+        chosen_class = class_column.selectbox("Explain the class", list(choices), key="xception_class")
+        strength = strength_column.slider("Overlay strength", 0.0, 1.0, 0.5, 0.05, key="xception_strength",
+                                          help="0 shows only the photo, 1 only the heatmap.")
+        heatmap = heatmaps[choices[chosen_class]]
+        seen = imagenet.fit_to_input(photo, mode, size=None)
+        seen.thumbnail((640, 640))
+        overlay_column, grid_column = st.columns(2)
+        with overlay_column:
+            ui.plot(imagenet_figures.gradcam_overlay(overlay(seen, heatmap, strength), heatmap, present,
+                                                     title=f"Evidence for: {chosen_class}"),
+                    key="xception_overlay")
+        with grid_column:
+            ui.plot(imagenet_figures.gradcam_grid(heatmap, present, title="The 10 x 10 evidence grid"),
+                    key="xception_grid")
+
+with facts_tab:
+    facts = xception_ui.xception_facts()
+    side = facts["input_shape"]
+    input_column, params_column, layers_column = st.columns(3)
+    input_column.metric("Input", f"{side[0]} x {side[1]} x {side[2]}")
+    params_column.metric("Parameters", f"{facts['params']:,}", help=f"{facts['megabytes']:.0f} MB as 32-bit floats")
+    layers_column.metric("Layers", f"{facts['layers']}",
+                         help=f"{facts['weight_layers']} of them learn weights; the rest are batch "
+                              "normalisation, activations, pooling and additions.")
+    st.markdown(
+        f"Of its {facts['weight_layers']} learning layers, **{facts['separable_convolutions']} are "
+        f"depthwise-separable convolutions** ({facts['plain_convolutions']} are ordinary ones and 1 is the "
+        "final dense layer). A depthwise-separable convolution first filters each colour or feature channel "
+        "on its own with a small 3 x 3 kernel, then mixes the channels with a 1 x 1 convolution. Splitting "
+        "*where* from *which channels* needs far fewer weights than one full 3 x 3 convolution over all "
+        "channels, which is how Xception gets so deep with only 22.9 million parameters."
+    )
+    mnist_params = xception_ui.mnist_cnn_params()
+    if mnist_params:
+        st.markdown(
+            f"**Compared with our MNIST CNN:** {mnist_params:,} parameters against Xception's "
+            f"{facts['params']:,}, about **{facts['params'] / mnist_params:,.0f} times** as many, for "
+            "photos of 299 x 299 x 3 = 268,203 numbers instead of digits of 28 x 28 = 784."
+        )

@@ -1,0 +1,92 @@
+"""The Xception page (AppTest): the offline message, and the whole pipeline with random weights."""
+
+import pytest
+from pages_list import open_app
+
+keras = pytest.importorskip("keras")
+
+from cnnviz import imagenet  # noqa: E402
+from cnnviz.ui import xception as xception_ui  # noqa: E402
+
+PAGE = "app_pages/xception.py"
+
+
+def _fresh_model_caches():
+    imagenet.forget_shared_xception()
+    xception_ui.xception.clear()
+    xception_ui.xception_analysis.clear()
+
+
+@pytest.fixture
+def clean_caches():
+    _fresh_model_caches()
+    yield
+    xception_ui._xception_warmup().join(timeout=60)  # the background load must finish under this test's settings
+    _fresh_model_caches()
+
+
+@pytest.fixture
+def offline(monkeypatch, clean_caches):
+    def no_network(weights=None, **_):
+        if weights == "imagenet":
+            raise Exception("URL fetch failure on https://storage.googleapis.com/...: Name or service not known")
+        return original(weights=weights, **_)
+
+    original = keras.applications.Xception
+    monkeypatch.delenv(imagenet.WEIGHTS_ENV_VAR, raising=False)
+    monkeypatch.setattr(keras.applications, "Xception", no_network)
+
+
+@pytest.fixture(scope="module")
+def random_weights(tmp_path_factory):
+    keras.utils.set_random_seed(11)
+    path = tmp_path_factory.mktemp("xception") / "random_xception.weights.h5"
+    keras.applications.Xception(weights=None).save_weights(str(path))
+    return path
+
+
+def _chart_specs(app) -> dict:
+    return {chart.proto.id: chart.proto.spec for chart in app.get("plotly_chart")}
+
+
+def test_offline_page_explains_what_to_do_and_still_preprocesses(offline):
+    app = open_app()
+    app.switch_page(PAGE).run()
+    assert not app.exception, [error.value for error in app.exception]
+    warning = " ".join(w.value for w in app.warning)
+    assert "not available on this server" in warning
+    assert imagenet.WEIGHTS_FILE_NAME in warning and imagenet.WEIGHTS_ENV_VAR in warning
+    assert str(imagenet.weights_folder()) in warning
+    assert any("needs Xception's weights" in info.value for info in app.info)
+    assert app.button(key="xception_retry")
+    # Preprocessing and facts need no weights.
+    assert app.dataframe and len(app.get("plotly_chart")) == 1
+    assert "22,910,480" in [metric.value for metric in app.metric]
+    histograms = _chart_specs(app)
+    app.radio(key="xception_fit").set_value("squash").run()
+    assert not app.exception
+    assert _chart_specs(app) != histograms  # squashing keeps the edges: other pixel values
+
+
+def test_page_runs_the_whole_pipeline_from_a_weights_file(random_weights, monkeypatch, clean_caches):
+    monkeypatch.setenv(imagenet.WEIGHTS_ENV_VAR, str(random_weights))
+    app = open_app()
+    app.switch_page(PAGE).run()
+    assert not app.exception, [error.value for error in app.exception]
+    assert not app.warning
+    assert len(app.get("plotly_chart")) == 4  # histograms, top-5, overlay, evidence grid
+    assert any("Xception's answer" in md.value for md in app.markdown)
+    classes = app.selectbox(key="xception_class")
+    assert len(classes.options) == 5 and all("%" in option for option in classes.options)
+
+    before = _chart_specs(app)
+    classes.set_value(classes.options[3]).run()
+    assert not app.exception
+    after_class = _chart_specs(app)
+    changed = [key for key in before if before[key] != after_class.get(key)]
+    assert len(changed) == 2, changed  # the overlay and the grid follow the chosen class
+
+    app.slider(key="xception_strength").set_value(0.9).run()
+    assert not app.exception
+    after_strength = _chart_specs(app)
+    assert sum(after_class[key] != after_strength.get(key) for key in after_class) == 1  # the overlay only
