@@ -1,1 +1,1 @@
-"""cnnviz: the logic behind the app (no Streamlit import here; see cnnviz/ui.py for that)."""
+"""cnnviz: the logic behind the app. Only the cnnviz.ui package imports Streamlit."""

@@ -1,4 +1,4 @@
-"""The one cnnviz module that imports Streamlit: presenter mode, cached loaders, shared widgets.
+"""cnnviz.ui, the only part of cnnviz that imports Streamlit: presenter mode, cached loaders, shared widgets.
 
 Pages call these helpers and stay thin; everything numeric lives in the other cnnviz modules.
 """
