@@ -43,7 +43,7 @@ def _layout(presenter: bool, in_rows, in_cols, out_shape, strip_rows: int, strip
     strip_axes = fr.grid_axes(layout, 3, [0, 0.92], [0, strip_top], (0, strip_rows - 1), (0, strip_cols),
                               visible=False)
     layout["xaxis3"]["constraintoward"] = "left"
-    height = area + (70 if presenter else 62) + (100 if presenter else 80)
+    height = area + (70 if presenter else 62) + fr.CONTROLS_PX + 20
     return layout, (in_axes, out_axes, strip_axes), height, strip_top, top_bottom
 
 

@@ -261,6 +261,10 @@ def symmetric_limit(*arrays) -> float:
     return max(max(float(np.max(np.abs(a))) if np.size(a) else 0.0 for a in arrays), 1e-9)
 
 
+CONTROLS_PX = 78  # room above the panels' titles for the Play/Fast/Pause buttons and the step slider
+CONTROLS_ABOVE_TITLES_PX = 62  # lift the controls clear of the panel titles
+
+
 def finish(traces: list[dict], frames: list[dict], layout: dict, presenter: bool, height: int,
            labels: list[str], slow_ms: int, fast_ms: int) -> AnimatedFigure:
     """Add the controls and the shared style; frames are named "0", "1", ... in step order."""
@@ -275,17 +279,20 @@ def finish(traces: list[dict], frames: list[dict], layout: dict, presenter: bool
                {"label": "Pause", "method": "animate", "args": [[None], animate(0)]}]
     step_args = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
     slider = {
-        "active": 0, "x": 0.37 if presenter else 0.3, "len": 0.6 if presenter else 0.68, "y": 0, "yanchor": "top",
-        "pad": {"t": 6, "b": 0},
+        "active": 0, "x": 0.37 if presenter else 0.3, "len": 0.6 if presenter else 0.68, "y": 1, "yanchor": "bottom",
+        "pad": {"t": 0, "b": CONTROLS_ABOVE_TITLES_PX},
         "currentvalue": {"prefix": "Step ", "font": {"size": sizes["base"], "color": "#111111"}, "xanchor": "left"},
         "ticklen": 0, "minorticklen": 0, "font": {"color": "rgba(0,0,0,0)", "size": 1},
         "steps": [{"label": text, "method": "animate", "args": [[str(i)], step_args]} for i, text in enumerate(labels)],
     }
-    layout["updatemenus"] = [{"type": "buttons", "direction": "right", "x": 0, "xanchor": "left", "y": 0,
-                              "yanchor": "top", "pad": {"t": 14}, "showactive": False, "buttons": buttons,
+    # Controls above the panels: on a 720 px projector they stay on screen next to what they move.
+    layout["updatemenus"] = [{"type": "buttons", "direction": "right", "x": 0, "xanchor": "left", "y": 1,
+                              "yanchor": "bottom", "pad": {"b": CONTROLS_ABOVE_TITLES_PX + 8},
+                              "showactive": False, "buttons": buttons,
                               "font": {"size": sizes["base"]}}]
     layout["showlegend"] = False
     fig = AnimatedFigure({"data": traces, "layout": layout}, frames, [slider])
     style(fig, presenter, height=height)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 70 if presenter else 62, "b": 100 if presenter else 80})
+    fig.update_layout(margin={"l": 10, "r": 10, "t": (70 if presenter else 62) + CONTROLS_PX,
+                              "b": 20})
     return fig
