@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from cnnviz import data, figures, ui
+from cnnviz import data, figures, images, ui
 
 present = ui.presenter()
 (x_train, y_train), (x_test, y_test) = ui.mnist_or_stop()
@@ -58,7 +58,7 @@ with pixels_tab:
     )
     picture_column, matrix_column = st.columns([1, 5])
     with picture_column:
-        st.image(data.enlarge(255 - image, 8), caption=f"#{index:,}: a {label}", width="stretch")
+        st.image(images.enlarge(1 - data.scale(image), 8 * 28), caption=f"#{index:,}: a {label}", width="stretch")
     with matrix_column:
         ui.plot(ui.cached_figure(figures.matrix_heatmap, image, present, height=720, cell_font_size=10),
                 key="matrix_full")

@@ -6,6 +6,7 @@ import streamlit as st
 from cnnviz import live_run, playground, playground_figures, playground_run, slots, sweep, ui
 from cnnviz.playground import PlaygroundConfig
 from cnnviz.ui import playground as playground_ui
+from cnnviz.ui.digits import PLAYGROUND_MODEL_KEY, PLAYGROUND_NAME_KEY
 
 present = ui.presenter()
 limiter = slots.server_limiter()
@@ -57,8 +58,8 @@ if live is not None and not live.snapshot().active and not st.session_state.get(
         runs.append(record)
         best = max(runs, key=lambda run: run["test_accuracy"])
         if best is record:
-            st.session_state["playground_model"] = live.model
-            st.session_state["playground_model_name"] = record["label"]
+            st.session_state[PLAYGROUND_MODEL_KEY] = live.model
+            st.session_state[PLAYGROUND_NAME_KEY] = record["label"]
 
 with results:
     architecture_tab, sweep_tab, live_tab, runs_tab = st.tabs(
@@ -178,7 +179,7 @@ with runs_tab:
         st.dataframe(live_run.runs_table(runs), hide_index=True)
         ui.plot(playground_figures.runs_overlay(runs, present, title="Validation accuracy of your runs"),
                 key="playground_runs_overlay")
-        best_model, best_name = st.session_state.get("playground_model"), st.session_state.get("playground_model_name")
+        best_model, best_name = st.session_state.get(PLAYGROUND_MODEL_KEY), st.session_state.get(PLAYGROUND_NAME_KEY)
         if best_model is not None:
             st.download_button(f"Download your best run ({best_name}) as .keras",
                                data=lambda: playground_run.model_bytes(best_model), file_name=f"{best_name}.keras",

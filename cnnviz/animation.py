@@ -149,10 +149,7 @@ def convolution_figure(image, kernel, presenter: bool, *, stride: int = 1, paddi
              else []},
         ]
 
-    moving_traces = list(range(3, 10))
-    frames = [{"name": str(i), "data": moving(step), "traces": moving_traces} for i, step in enumerate(steps)]
-    for index, update in zip(moving_traces, frames[0]["data"]):
-        traces[index] = {**traces[index], **update}
+    frames = fr.build_frames(steps, moving, traces, moving_traces=range(3, 10))
 
     top_mid, top_len = (top_bottom + 1) / 2, 1 - top_bottom
     strip_title = sizes["base"] + 1
@@ -257,10 +254,7 @@ def pooling_figure(feature_map, presenter: bool, *, size: int = 2, stride: int |
              else []},
         ]
 
-    moving_traces = list(range(2, 10))
-    frames = [{"name": str(i), "data": moving(step), "traces": moving_traces} for i, step in enumerate(steps)]
-    for index, update in zip(moving_traces, frames[0]["data"]):
-        traces[index] = {**traces[index], **update}
+    frames = fr.build_frames(steps, moving, traces, moving_traces=range(2, 10))
 
     top_mid, top_len = (top_bottom + 1) / 2, 1 - top_bottom
     note = f"{word} of each window" + (" · <span style='color:#d62728'><b>red</b></span>: winner"

@@ -166,11 +166,6 @@ def class_counts(labels: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndarr
     return np.bincount(np.asarray(labels, dtype=np.int64), minlength=num_classes)
 
 
-def enlarge(image: np.ndarray, factor: int) -> np.ndarray:
-    """(H, W) -> (H*factor, W*factor) by repeating pixels, so a 28x28 digit shows crisp, not blurred."""
-    return np.kron(np.asarray(image), np.ones((factor, factor), dtype=np.asarray(image).dtype))
-
-
 def indices_of_class(labels: np.ndarray, digit: int | None) -> np.ndarray:
     """Indices of the images labelled ``digit`` (all indices when ``digit`` is None)."""
     if digit is None:

@@ -261,6 +261,25 @@ def symmetric_limit(*arrays) -> float:
     return max(max(float(np.max(np.abs(a))) if np.size(a) else 0.0 for a in arrays), 1e-9)
 
 
+def build_frames(steps, moving, traces: list[dict], moving_traces: range) -> list[dict]:
+    """One animation frame per step, updating only the traces in ``moving_traces``.
+
+    Args:
+        steps: the steps of ``cnnviz.ops`` (one per output cell).
+        moving: step -> list of trace updates, one per index in ``moving_traces``.
+        traces: the figure's traces; the moving ones are set to the first frame's state in place,
+            so the figure shows step 1 before Play is pressed.
+
+    Returns:
+        Frames named "0", "1", ... in step order.
+    """
+    indices = list(moving_traces)
+    frames = [{"name": str(i), "data": moving(step), "traces": indices} for i, step in enumerate(steps)]
+    for index, update in zip(indices, frames[0]["data"]):
+        traces[index] = {**traces[index], **update}
+    return frames
+
+
 CONTROLS_PX = 78  # room above the panels' titles for the Play/Fast/Pause buttons and the step slider
 CONTROLS_ABOVE_TITLES_PX = 62  # lift the controls clear of the panel titles
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cnnviz.ui.comparison import zoo_cards
+
+
 @st.cache_data(show_spinner=False, ttl=600)
 def playground_sweep() -> dict:
     """The precomputed sweep (models/sweep.json), read once per server (re-read every 10 min).
@@ -16,18 +19,10 @@ def playground_sweep() -> dict:
     return sweep.load(sweep.DEFAULT_PATH)
 
 
-@st.cache_data(show_spinner=False, ttl=600)
 def zoo_param_totals() -> dict[str, int]:
     """Parameter count of every zoo model whose card is readable, by name (missing ones left out)."""
-    from cnnviz import zoo
-
-    totals = {}
-    for name in zoo.names():
-        try:
-            totals[name] = int(zoo.card(name)["params"])
-        except zoo.ModelUnavailable:
-            continue
-    return totals
+    cards, _ = zoo_cards()
+    return {name: int(card["params"]) for name, card in cards.items()}
 
 
 def session_alive_check(grace_s: float = 30.0):

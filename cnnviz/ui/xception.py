@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cnnviz.ui.comparison import zoo_cards
+
 XCEPTION_MISSING_KEY = "xception_missing"
 
 
@@ -86,12 +88,8 @@ def xception_analysis(photo_bytes: bytes, mode: str, source: str):
 
 def mnist_cnn_params() -> int | None:
     """Parameter count of our MNIST CNN from its model card, or None when it is not there."""
-    try:
-        from cnnviz import zoo
-
-        return int(zoo.card("cnn_chollet")["params"])
-    except Exception:  # the zoo or its card is optional for the Xception page
-        return None
+    cards, _ = zoo_cards()
+    return int(cards["cnn_chollet"]["params"]) if "cnn_chollet" in cards else None
 
 
 def retry_xception() -> None:
