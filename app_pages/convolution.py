@@ -4,7 +4,8 @@
 import pandas as pd
 import streamlit as st
 
-from cnnviz import kernels, ops, ui
+from cnnviz.lesson import kernels, ops
+from cnnviz import ui
 from cnnviz.ui import convolution as convolution_ui
 
 present = ui.presenter()

@@ -3,7 +3,8 @@ layer's filters, the dense activations, the probabilities, and one feature map u
 
 import streamlit as st
 
-from cnnviz import activation_figures, data, ui
+from cnnviz.digits import figures as activation_figures
+from cnnviz import data, ui
 from cnnviz.ui import comparison as comparison_ui
 from cnnviz.ui import digits as digits_ui
 

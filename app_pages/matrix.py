@@ -3,7 +3,9 @@
 import numpy as np
 import streamlit as st
 
-from cnnviz import data, figures, images, ui
+from cnnviz import data, ui
+from cnnviz.lesson import matrix_figures
+from cnnviz.digits import images
 
 present = ui.presenter()
 (x_train, y_train), (x_test, y_test) = ui.mnist_or_stop()
@@ -60,7 +62,7 @@ with pixels_tab:
     with picture_column:
         st.image(images.enlarge(1 - data.scale(image), 8 * 28), caption=f"#{index:,}: a {label}", width="stretch")
     with matrix_column:
-        ui.plot(ui.cached_figure(figures.matrix_heatmap, image, present, height=720, cell_font_size=10),
+        ui.plot(ui.cached_figure(matrix_figures.matrix_heatmap, image, present, height=720, cell_font_size=10),
                 key="matrix_full")
 
 with zoom_tab:
@@ -71,10 +73,10 @@ with zoom_tab:
     region = image[top : bottom + 1, left : right + 1]
     raw_column, scaled_column = st.columns(2)
     with raw_column:
-        ui.plot(ui.cached_figure(figures.matrix_heatmap, region, present, title="Raw pixel values (0-255)",
+        ui.plot(ui.cached_figure(matrix_figures.matrix_heatmap, region, present, title="Raw pixel values (0-255)",
                                  row_offset=top, col_offset=left), key="matrix_zoom_raw")
     with scaled_column:
-        ui.plot(ui.cached_figure(figures.matrix_heatmap, data.scale(region), present,
+        ui.plot(ui.cached_figure(matrix_figures.matrix_heatmap, data.scale(region), present,
                                  title="Scaled: value / 255", legend_title="scaled value", zmax=1,
                                  number_format=".2f", row_offset=top, col_offset=left),
                 key="matrix_zoom_scaled")
@@ -85,14 +87,14 @@ with flatten_tab:
         "row 0 fills positions 0-27, row 1 fills 28-55, and so on up to position 783. "
         "Then every value is divided by 255 so that inputs lie between 0 and 1."
     )
-    ui.plot(ui.cached_figure(figures.flatten_strip, image, present), key="matrix_flatten")
+    ui.plot(ui.cached_figure(matrix_figures.flatten_strip, image, present), key="matrix_flatten")
     flat = data.flatten(image)
     first_ink_row = int(np.flatnonzero(image.any(axis=1))[0]) if image.any() else 0
     detail_row = st.slider("Close-up: where row ... ends and the next row begins", 0, 26, first_ink_row,
                            key="matrix_flatten_row")
     st.caption(f"Row {detail_row} fills positions {detail_row * 28} to {detail_row * 28 + 27}; "
                f"row {detail_row + 1} continues at position {detail_row * 28 + 28}.")
-    ui.plot(ui.cached_figure(figures.flatten_detail, image, detail_row, present), key="matrix_flatten_detail")
+    ui.plot(ui.cached_figure(matrix_figures.flatten_detail, image, detail_row, present), key="matrix_flatten_detail")
     ink_positions = np.flatnonzero(flat)[:6]
     st.dataframe(
         {
@@ -110,7 +112,7 @@ with label_tab:
         f"The label **{label}** becomes ten slots, one per digit, with a **1** in slot {label} and 0 "
         "elsewhere (one-hot encoding). The network's last layer also has ten outputs, one per slot."
     )
-    ui.plot(ui.cached_figure(figures.one_hot_strip, label, present), key="matrix_one_hot")
+    ui.plot(ui.cached_figure(matrix_figures.one_hot_strip, label, present), key="matrix_one_hot")
     st.code(f"{label}  ->  {data.one_hot(label).astype(int).tolist()}", language=None)
 
 with dataset_tab:
@@ -128,5 +130,5 @@ with dataset_tab:
         )
         st.caption(f"Loaded from {data.source_description()}.")
     with counts_column:
-        ui.plot(ui.cached_figure(figures.class_count_bars, data.class_counts(y_train),
+        ui.plot(ui.cached_figure(matrix_figures.class_count_bars, data.class_counts(y_train),
                                  data.class_counts(y_test), present), key="matrix_counts")

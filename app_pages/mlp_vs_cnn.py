@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from cnnviz import metrics, ui, zoo_figures
+from cnnviz.zoo import figures as zoo_figures
+from cnnviz.zoo import metrics
+from cnnviz import ui
 from cnnviz.ui import comparison as comparison_ui
 from cnnviz.ui import digits as digits_ui
 
@@ -19,14 +21,14 @@ st.markdown(
 cards, problems = comparison_ui.zoo_cards()
 if problems:
     st.warning(f"**Not available on this server: {', '.join(problems)}.** The other models still show. "
-               f"Rebuild the missing ones with `python -m cnnviz.training {' '.join(problems)}` in the project "
+               f"Rebuild the missing ones with `python -m cnnviz.zoo {' '.join(problems)}` in the project "
                "folder (about a minute to twenty per model on a laptop CPU).")
     with st.expander("What exactly is wrong with them"):
         for message in problems.values():
             st.markdown(f"- {message}")
 if not cards:
     st.error("No trained model is available yet, so there is nothing to compare. "
-             "Run `python -m cnnviz.training` in the project folder to train them all.")
+             "Run `python -m cnnviz.zoo` in the project folder to train them all.")
     st.stop()
 
 titles = digits_ui.zoo_titles()

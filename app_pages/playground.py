@@ -3,8 +3,13 @@ and a live training run (queued server-wide, trained in a worker process) with p
 
 import streamlit as st
 
-from cnnviz import live_run, playground, playground_figures, playground_run, slots, sweep, ui
-from cnnviz.playground import PlaygroundConfig
+from cnnviz.playground import figures as playground_figures
+from cnnviz.playground import live as live_run
+from cnnviz.playground import network as playground
+from cnnviz.playground import run as playground_run
+from cnnviz.playground import slots, sweep
+from cnnviz import ui
+from cnnviz.playground.network import PlaygroundConfig
 from cnnviz.ui import playground as playground_ui
 from cnnviz.ui.digits import PLAYGROUND_MODEL_KEY, PLAYGROUND_NAME_KEY
 

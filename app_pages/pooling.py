@@ -3,7 +3,8 @@ over a real digit's feature map, and measured: pooled maps change less when the 
 
 import streamlit as st
 
-from cnnviz import kernels, ops, ui
+from cnnviz.lesson import kernels, ops
+from cnnviz import ui
 from cnnviz.ui import convolution as convolution_ui
 
 present = ui.presenter()

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from cnnviz import imagenet, imagenet_figures, ui
-from cnnviz.gradcam import overlay
-from cnnviz.images import ImageError
+from cnnviz.xception import figures as imagenet_figures
+from cnnviz.xception import imagenet
+from cnnviz import ui
+from cnnviz.xception.gradcam import overlay
+from cnnviz.digits.images import ImageError
 from cnnviz.ui import xception as xception_ui
 
 present = ui.presenter()

@@ -3,7 +3,9 @@ and compare the MLP's and a CNN's answers."""
 
 import streamlit as st
 
-from cnnviz import activation_figures, data, images, ui
+from cnnviz.digits import figures as activation_figures
+from cnnviz.digits import images
+from cnnviz import data, ui
 from cnnviz.ui import comparison as comparison_ui
 from cnnviz.ui import digits as digits_ui
 

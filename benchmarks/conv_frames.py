@@ -25,7 +25,8 @@ SHARED_MNIST = REPO_ROOT.parent / "shared" / "data" / "mnist.npz"
 if "CNNVIZ_MNIST" not in os.environ and SHARED_MNIST.is_file():
     os.environ["CNNVIZ_MNIST"] = str(SHARED_MNIST)
 
-from cnnviz import animation, data, kernels, ops  # noqa: E402
+from cnnviz.lesson import animation, kernels, ops  # noqa: E402
+from cnnviz import data  # noqa: E402
 
 REPEATS = 7
 

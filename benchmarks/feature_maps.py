@@ -1,4 +1,4 @@
-"""How long `cnnviz.activations.feature_maps` takes for one digit, all layers (goal: warm <= 30 ms).
+"""How long `cnnviz.digits.activations.feature_maps` takes for one digit, all layers (goal: warm <= 30 ms).
 
 Prints, per zoo network: the first call (builds the cached probe model), the median warm call, and
 in the same run `model.predict` of the same digit (the slow way) for comparison. Uses the committed
@@ -18,7 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from cnnviz import activations, architectures, zoo  # noqa: E402
+from cnnviz.digits import activations  # noqa: E402
+from cnnviz.zoo import architectures  # noqa: E402
+from cnnviz import zoo  # noqa: E402
 
 
 def timed(function, repeats: int) -> float:

@@ -10,8 +10,8 @@ other processes hits both sides alike; the ratio is the median of the per-pair r
 
 - raw: ``model.fit(x, y, epochs=1, batch_size=64, validation_data=...)`` alone, in a fresh spawned
   process (a live run's worker is a fresh process too, so both sides pay the same cold start).
-- live: exactly what the page does: a :class:`cnnviz.live_run.LiveRun` in its worker process,
-  :func:`cnnviz.training.train` with the progress callback (a report every 0.25 s sent to the
+- live: exactly what the page does: a :class:`cnnviz.playground.live.LiveRun` in its worker process,
+  :func:`cnnviz.zoo.training.train` with the progress callback (a report every 0.25 s sent to the
   server over a queue), the server thread draining it, and a poller reading the run's snapshot
   every 0.25 s (four times more often than the page's fragment, once a second). The fit time is
   measured inside the worker around the training loop, like the raw side.
@@ -34,10 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("CNNVIZ_MNIST", str(Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"))
 
 from cnnviz import data  # noqa: E402
-from cnnviz.playground import PlaygroundConfig, build_model  # noqa: E402
-from cnnviz.live_run import LiveRun  # noqa: E402
-from cnnviz.playground_run import split_for_run  # noqa: E402
-from cnnviz.slots import SlotLimiter  # noqa: E402
+from cnnviz.playground.network import PlaygroundConfig, build_model  # noqa: E402
+from cnnviz.playground.live import LiveRun  # noqa: E402
+from cnnviz.playground.run import split_for_run  # noqa: E402
+from cnnviz.playground.slots import SlotLimiter  # noqa: E402
 
 CONFIG = PlaygroundConfig(samples=10000, epochs=1, batch_size=64)
 SEED = 0

@@ -1,5 +1,5 @@
 """Synthetic photos of real MNIST test digits (dark ink on shaded, tinted, noisy paper, rescaled,
-off-centre, RGB, JPEG) through `cnnviz.images.to_mnist`, classified by every committed zoo model:
+off-centre, RGB, JPEG) through `cnnviz.digits.images.to_mnist`, classified by every committed zoo model:
 clean accuracy vs accuracy after the round trip, and the median `to_mnist` time per photo.
 
 Run: python benchmarks/to_mnist_accuracy.py [count]
@@ -18,7 +18,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 import numpy as np  # noqa: E402
 from digit_photos import synthetic_photo  # noqa: E402
 
-from cnnviz import data, images, zoo  # noqa: E402
+from cnnviz import data, zoo  # noqa: E402
+from cnnviz.digits import images  # noqa: E402
 
 
 def main(count: int = 1000) -> None:

@@ -1,4 +1,4 @@
-"""Does cnnviz's training loop cost anything? Throughput of ``cnnviz.training.train`` (progress
+"""Does cnnviz's training loop cost anything? Throughput of ``cnnviz.zoo.training.train`` (progress
 callback and stop event attached) vs a bare ``model.fit``, same model, data and batch size.
 
 The two are timed in one run, interleaved (bare, ours, bare, ours, ...) so that the load of a
@@ -34,7 +34,8 @@ def main() -> None:
 
     import keras
 
-    from cnnviz import architectures, data, training, zoo
+    from cnnviz.zoo import architectures, training
+    from cnnviz import data, zoo
 
     (x_train, y_train), _ = data.load_mnist()
     inputs = zoo.prepare_inputs(arguments.model, x_train[:arguments.samples])
@@ -62,13 +63,13 @@ def main() -> None:
     for repeat in range(arguments.repeats):
         bare_times.append(timed_bare())
         our_times.append(timed_ours())
-        print(f"repeat {repeat + 1}: model.fit {bare_times[-1]:.2f} s, cnnviz.training.train "
+        print(f"repeat {repeat + 1}: model.fit {bare_times[-1]:.2f} s, cnnviz.zoo.training.train "
               f"{our_times[-1]:.2f} s", flush=True)
     bare, ours = statistics.median(bare_times), statistics.median(our_times)
     print(f"\n{arguments.model}, {arguments.samples} samples, batch {batch_size}, "
           f"{arguments.repeats} interleaved repeats, {training.device_description()}")
     print(f"median model.fit:              {bare:.2f} s ({arguments.samples / bare:,.0f} samples/s)")
-    print(f"median cnnviz.training.train:  {ours:.2f} s ({arguments.samples / ours:,.0f} samples/s)")
+    print(f"median cnnviz.zoo.training.train:  {ours:.2f} s ({arguments.samples / ours:,.0f} samples/s)")
     print(f"throughput ratio (ours / fit): {bare / ours:.3f}  (goal >= 0.95)")
     print(f"progress reports received: {len(reports)} over {arguments.repeats + 1} epochs")
 

@@ -2,7 +2,7 @@
 
 Run from the repository root: ``python benchmarks/xception.py [--repeats 9]``.
 
-Uses the real ImageNet weights when they can be had (``cnnviz.imagenet.load_xception``), else
+Uses the real ImageNet weights when they can be had (``cnnviz.xception.imagenet.load_xception``), else
 random weights: the arithmetic, and so the timings, are the same. Timings are medians of
 interleaved repetitions (raw call, predict, Grad-CAM, ...) so that a busy machine slows all
 of them alike; the ratios are what to quote.
@@ -42,7 +42,9 @@ def main() -> None:
     repeats = parser.parse_args().repeats
 
     memory = {"python + cnnviz (no Keras)": resident_mb()}
-    from cnnviz import data, images, imagenet, zoo
+    from cnnviz import data, zoo
+    from cnnviz.digits import images
+    from cnnviz.xception import imagenet
 
     import keras  # noqa: F401
 

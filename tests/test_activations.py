@@ -1,4 +1,4 @@
-"""cnnviz.activations against Keras itself: per-layer outputs equal running the layers one by one,
+"""cnnviz.digits.activations against Keras itself: per-layer outputs equal running the layers one by one,
 and the last one equals the model's own output. Tiny models built on the fly (no training)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 keras = pytest.importorskip("keras")
 from keras import layers  # noqa: E402
 
-from cnnviz import activations  # noqa: E402
+from cnnviz.digits import activations  # noqa: E402
 
 
 def tiny_cnn(batchnorm: bool = False):

@@ -1,4 +1,4 @@
-"""The zoo's builders and recipes, and cnnviz.training.train's progress and stop contract.
+"""The zoo's builders and recipes, and cnnviz.zoo.training.train's progress and stop contract.
 
 Only tiny training runs (a few batches of a few hundred digits); nothing here trains a real model.
 """
@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pytest
 
-from cnnviz import architectures, training
+from cnnviz.zoo import architectures, training
 
 keras = pytest.importorskip("keras")
 
@@ -160,7 +160,7 @@ def test_train_rejects_nonsense():
 
 
 def test_light_modules_do_not_import_keras():
-    code = ("import sys; import cnnviz.zoo, cnnviz.architectures, cnnviz.training, cnnviz.zoo_figures, "
-            "cnnviz.metrics; from cnnviz import zoo; zoo.names(); "
+    code = ("import sys; import cnnviz.zoo, cnnviz.zoo.architectures, cnnviz.zoo.training, cnnviz.zoo.figures, "
+            "cnnviz.zoo.metrics; from cnnviz import zoo; zoo.names(); "
             "assert 'keras' not in sys.modules and 'tensorflow' not in sys.modules, 'heavy import'")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=str(architectures.__file__).rsplit("/cnnviz/", 1)[0])

@@ -5,7 +5,7 @@ import pickle
 import numpy as np
 import plotly.io as pio
 
-from cnnviz import animation, kernels, ops
+from cnnviz.lesson import animation, kernels, ops
 
 SEED_IMAGE = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]])
 SEED_FILTER = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])

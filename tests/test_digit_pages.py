@@ -86,7 +86,7 @@ def test_inside_the_cnn_shows_a_trained_zoo_network_and_explains_a_missing_one()
     if missing:
         app.selectbox(key="inside_model").set_value(missing[0]).run()
         assert not app.exception
-        assert any("not available" in block.value and "python -m cnnviz.training" in block.value
+        assert any("not available" in block.value and "python -m cnnviz.zoo" in block.value
                    for block in app.info)
 
 

@@ -1,4 +1,4 @@
-"""cnnviz.imagenet and cnnviz.gradcam: preprocessing, predictions, loading, Grad-CAM oracles.
+"""cnnviz.xception.imagenet and cnnviz.xception.gradcam: preprocessing, predictions, loading, Grad-CAM oracles.
 
 The real ImageNet weights are not available offline, so Xception runs with random weights
 (built twice in this file: once as the model under test, once loaded back from a weights file).
@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnnviz import gradcam, imagenet, imagenet_figures, images
+from cnnviz.xception import figures as imagenet_figures
+from cnnviz.xception import gradcam, imagenet
+from cnnviz.digits import images
 
 keras = pytest.importorskip("keras")
 

@@ -1,4 +1,4 @@
-"""cnnviz.images: safe decoding (a corpus of bad files) and MNIST's normalisation (known answers,
+"""cnnviz.digits.images: safe decoding (a corpus of bad files) and MNIST's normalisation (known answers,
 and real MNIST digits turned into synthetic photos, classified by a committed zoo CNN)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from digit_photos import dark_on_light, huge_png, jpeg_bytes, png_bytes, synthetic_photo
 from PIL import Image
 
-from cnnviz import images
+from cnnviz.digits import images
 
 
 def centre_of_mass(image: np.ndarray) -> tuple[float, float]:

@@ -32,7 +32,7 @@ def _text(at):
 def page():
     missing = [name for name in NEEDED if not (zoo.MODELS_DIR / f"{name}.keras").is_file()]
     if missing:
-        pytest.skip(f"models {missing} not trained yet; run `python -m cnnviz.training {' '.join(missing)}`")
+        pytest.skip(f"models {missing} not trained yet; run `python -m cnnviz.zoo {' '.join(missing)}`")
     return _run_page()
 
 
@@ -68,7 +68,7 @@ def test_gallery_slider_shows_more_digits(page):
 
 def test_missing_and_broken_models_give_messages_and_the_rest_still_shows(tmp_path, monkeypatch):
     if not (zoo.MODELS_DIR / "mlp.json").is_file():
-        pytest.skip("the MLP is not trained yet; run `python -m cnnviz.training mlp`")
+        pytest.skip("the MLP is not trained yet; run `python -m cnnviz.zoo mlp`")
     shutil.copy(zoo.MODELS_DIR / "mlp.json", tmp_path / "mlp.json")
     (tmp_path / "mlp.keras").write_bytes((zoo.MODELS_DIR / "mlp.keras").read_bytes()[:300])  # truncated
     card = json.loads((zoo.MODELS_DIR / "mlp.json").read_text())
@@ -80,7 +80,7 @@ def test_missing_and_broken_models_give_messages_and_the_rest_still_shows(tmp_pa
     assert not at.exception
     warnings = "\n".join(warning.value for warning in at.warning)
     command = warnings.split("`")[1]
-    assert command.startswith("python -m cnnviz.training ") and {"cnn_lesson", "cnn_best"} <= set(command.split())
+    assert command.startswith("python -m cnnviz.zoo ") and {"cnn_lesson", "cnn_best"} <= set(command.split())
     assert "mlp" not in warnings.split("**")[1]  # the MLP's card is fine, so it is not listed as missing
     assert "lacks test_accuracy" in _text(at)  # the details, in the expander
     assert len(at.dataframe) >= 1  # the MLP's card still shows in the table
@@ -90,4 +90,4 @@ def test_no_models_at_all_says_how_to_train_them(tmp_path, monkeypatch):
     monkeypatch.setattr(zoo, "MODELS_DIR", tmp_path)
     at = _run_page()
     assert not at.exception
-    assert any("python -m cnnviz.training" in error.value for error in at.error)
+    assert any("python -m cnnviz.zoo" in error.value for error in at.error)

@@ -1,4 +1,4 @@
-"""cnnviz.ops against Keras itself (the oracle), the lesson's worked example, the step generators,
+"""cnnviz.lesson.ops against Keras itself (the oracle), the lesson's worked example, the step generators,
 and the readable errors for arguments that make no sense. Also the kernel presets and parser."""
 
 import os
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cnnviz import invariance, kernels, ops
+from cnnviz.lesson import invariance, kernels, ops
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 keras = pytest.importorskip("keras")

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from cnnviz import playground as pg
-from cnnviz import sweep
-from cnnviz.playground import InvalidNetwork, PlaygroundConfig
+from cnnviz.playground import network as pg
+from cnnviz.playground import sweep
+from cnnviz.playground.network import InvalidNetwork, PlaygroundConfig
 
 
 def _all_architectures():
@@ -163,17 +163,17 @@ def test_sweep_lookup_finds_the_exact_and_the_nearest_cell(tmp_path):
 
 
 def test_missing_or_broken_sweep_file_raises_a_readable_error(tmp_path):
-    with pytest.raises(sweep.SweepUnavailable, match="python -m cnnviz.sweep"):
+    with pytest.raises(sweep.SweepUnavailable, match="python -m cnnviz.playground.sweep"):
         sweep.load(tmp_path / "nothing.json")
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
-    with pytest.raises(sweep.SweepUnavailable, match="python -m cnnviz.sweep"):
+    with pytest.raises(sweep.SweepUnavailable, match="python -m cnnviz.playground.sweep"):
         sweep.load(broken)
 
 
 def test_committed_sweep_holds_real_trained_cells():
     if not sweep.DEFAULT_PATH.exists():
-        pytest.skip("models/sweep.json has not been built yet (python -m cnnviz.sweep)")
+        pytest.skip("models/sweep.json has not been built yet (python -m cnnviz.playground.sweep)")
     result = sweep.load(sweep.DEFAULT_PATH)
     assert result["cells"], "the sweep file has no cells"
     for cell in result["cells"]:
@@ -188,8 +188,8 @@ def test_the_page_modules_do_not_import_keras():
     import subprocess
     import sys
 
-    code = ("import sys; import cnnviz.playground, cnnviz.playground_config, cnnviz.playground_run, "
-            "cnnviz.playground_figures, cnnviz.sweep, cnnviz.slots, cnnviz.live_run; "
+    code = ("import sys; import cnnviz.playground.network, cnnviz.playground.config, cnnviz.playground.run, "
+            "cnnviz.playground.figures, cnnviz.playground.sweep, cnnviz.playground.slots, cnnviz.playground.live; "
             "heavy = [m for m in ('keras', 'tensorflow') if m in sys.modules]; print(heavy); sys.exit(bool(heavy))")
     result = subprocess.run([sys.executable, "-c", code], cwd=pg.__file__.rsplit("/cnnviz/", 1)[0],
                             capture_output=True, text=True, timeout=60)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cnnviz import sweep
+from cnnviz.playground import sweep
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PAGE = "app_pages/playground.py"
@@ -89,7 +89,7 @@ def test_a_tiny_training_run_through_the_page_gives_a_test_accuracy():
 
 
 def test_two_students_training_at_once_one_is_queued_and_stop_frees_everything():
-    from cnnviz import slots
+    from cnnviz.playground import slots
 
     settings = {"samples": "5000", "epochs": "20", "filters": "4", "blocks": "1", "dense": "16"}
     first, second = _open(settings), _open(settings)

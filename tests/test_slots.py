@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from cnnviz import slots
-from cnnviz.slots import SlotLimiter, WaitCancelled
+from cnnviz.playground import slots
+from cnnviz.playground.slots import SlotLimiter, WaitCancelled
 
 
 def _wait_for(condition, timeout=5.0):
@@ -139,8 +139,8 @@ def test_an_abandoned_session_leaves_the_queue():
 
 def test_abandoned_live_run_stops_training_and_releases_its_slot():
     """A real (tiny) LiveRun whose session disappears mid-training stops and frees the server."""
-    from cnnviz.playground import PlaygroundConfig
-    from cnnviz.live_run import LiveRun
+    from cnnviz.playground.network import PlaygroundConfig
+    from cnnviz.playground.live import LiveRun
 
     limiter = SlotLimiter(capacity=1)
     student_here = threading.Event()
@@ -157,8 +157,8 @@ def test_abandoned_live_run_stops_training_and_releases_its_slot():
 
 
 def test_live_run_stop_button_stops_within_a_batch():
-    from cnnviz.playground import PlaygroundConfig
-    from cnnviz.live_run import LiveRun
+    from cnnviz.playground.network import PlaygroundConfig
+    from cnnviz.playground.live import LiveRun
 
     limiter = SlotLimiter(capacity=1)
     config = PlaygroundConfig(blocks=1, filters=4, dense_units=16, epochs=20, batch_size=16, samples=2000)
@@ -190,7 +190,7 @@ def test_a_bad_environment_value_is_explained(monkeypatch, raw):
 
 
 def test_work_cap_lowers_epochs_then_samples():
-    from cnnviz.playground import PlaygroundConfig, within_work_cap
+    from cnnviz.playground.network import PlaygroundConfig, within_work_cap
 
     fits = PlaygroundConfig(samples=10000, epochs=3)
     assert within_work_cap(fits, 60000) == (fits, None)

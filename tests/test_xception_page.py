@@ -5,7 +5,7 @@ from pages_list import open_app
 
 keras = pytest.importorskip("keras")
 
-from cnnviz import imagenet  # noqa: E402
+from cnnviz.xception import imagenet  # noqa: E402
 from cnnviz.ui import xception as xception_ui  # noqa: E402
 
 PAGE = "app_pages/xception.py"

@@ -1,5 +1,5 @@
 """cnnviz.zoo: the committed models re-evaluated on the full test set, bad files and names,
-the card writer, and cnnviz.metrics against Keras' own numbers."""
+the card writer, and cnnviz.zoo.metrics against Keras' own numbers."""
 
 import json
 import shutil
@@ -7,7 +7,8 @@ import shutil
 import numpy as np
 import pytest
 
-from cnnviz import architectures, metrics, zoo
+from cnnviz.zoo import architectures, metrics
+from cnnviz import zoo
 
 REAL_MODELS = zoo.MODELS_DIR
 
@@ -37,7 +38,7 @@ def test_committed_model_matches_its_card_on_the_full_test_set(name, mnist):
 def test_committed_cards_have_every_field_the_issue_lists():
     present = [name for name in zoo.names() if _present(name)]
     if not present:
-        pytest.skip("no trained model in models/ yet; run `python -m cnnviz.training`")
+        pytest.skip("no trained model in models/ yet; run `python -m cnnviz.zoo`")
     fields = {"name", "seed_source", "description", "layers", "params", "optimizer", "epochs", "batch_size",
               "history", "test_loss", "test_accuracy", "confusion_matrix", "training_time_s", "device",
               "keras_version", "tensorflow_version", "date", "seed", "validation", "file_size_bytes"}
@@ -50,11 +51,11 @@ def test_committed_cards_have_every_field_the_issue_lists():
 
 def test_committed_cards_match_the_recipes_in_the_code():
     """A rebuild must reproduce what is committed: same epochs, batch, optimizer, description."""
-    from cnnviz import zoo_build
+    from cnnviz.zoo import build as zoo_build
 
     present = [name for name in zoo.names() if _present(name)]
     if not present:
-        pytest.skip("no trained model in models/ yet; run `python -m cnnviz.training`")
+        pytest.skip("no trained model in models/ yet; run `python -m cnnviz.zoo`")
     for name in present:
         card, recipe = zoo.card(name), architectures.recipe(name)
         assert (card["epochs"], card["batch_size"]) == (recipe.epochs, recipe.batch_size), name
@@ -89,9 +90,9 @@ def test_unknown_or_path_like_names_are_refused(name, models_dir):
 
 
 def test_missing_files_name_the_rebuild_command(models_dir):
-    with pytest.raises(zoo.ModelUnavailable, match=r"`python -m cnnviz\.training mlp`"):
+    with pytest.raises(zoo.ModelUnavailable, match=r"`python -m cnnviz\.zoo mlp`"):
         zoo.card("mlp")
-    with pytest.raises(zoo.ModelUnavailable, match=r"mlp\.keras is missing.*python -m cnnviz\.training mlp"):
+    with pytest.raises(zoo.ModelUnavailable, match=r"mlp\.keras is missing.*python -m cnnviz\.zoo mlp"):
         zoo.load("mlp")
 
 
@@ -105,13 +106,13 @@ def test_card_with_missing_or_wrong_fields(models_dir, broken, reason):
     _write_card(models_dir, "cnn_lesson", **broken)
     with pytest.raises(zoo.ModelUnavailable, match=reason) as caught:
         zoo.card("cnn_lesson")
-    assert "python -m cnnviz.training cnn_lesson" in str(caught.value)
+    assert "python -m cnnviz.zoo cnn_lesson" in str(caught.value)
 
 
 @pytest.mark.parametrize("content", [b"", b"{not json", b"[1, 2]", b"\xff\xfe\x00"])
 def test_card_that_is_not_a_json_object(models_dir, content):
     (models_dir / "mlp.json").write_bytes(content)
-    with pytest.raises(zoo.ModelUnavailable, match="python -m cnnviz.training mlp"):
+    with pytest.raises(zoo.ModelUnavailable, match="python -m cnnviz.zoo mlp"):
         zoo.card("mlp")
 
 
@@ -127,7 +128,7 @@ def test_truncated_or_empty_keras_file(models_dir, saved_untrained_mlp, keep):
     content = saved_untrained_mlp.read_bytes()
     size = int(len(content) * keep) if isinstance(keep, float) else keep
     (models_dir / "mlp.keras").write_bytes(content[:size])
-    with pytest.raises(zoo.ModelUnavailable, match=r"Keras cannot read mlp\.keras.*python -m cnnviz\.training mlp"):
+    with pytest.raises(zoo.ModelUnavailable, match=r"Keras cannot read mlp\.keras.*python -m cnnviz\.zoo mlp"):
         zoo.load("mlp")
 
 
@@ -141,7 +142,7 @@ def test_model_of_the_wrong_shape_is_refused(models_dir, saved_untrained_mlp):
 
 def test_card_writer_round_trips_through_zoo(models_dir, mnist):
     """A one-epoch run on 512 digits (not a real model) writes a card and file zoo can read."""
-    from cnnviz import zoo_build
+    from cnnviz.zoo import build as zoo_build
 
     (x_train, y_train), (x_test, y_test) = mnist
     small = ((x_train[:512], y_train[:512]), (x_test[:200], y_test[:200]))
@@ -157,10 +158,10 @@ def test_card_writer_round_trips_through_zoo(models_dir, mnist):
 
 
 def test_cli_refuses_unknown_names(capsys):
-    from cnnviz import training
+    from cnnviz.zoo import build as zoo_build
 
     with pytest.raises(SystemExit) as caught:
-        training.main(["lenet"])
+        zoo_build.main(["lenet"])
     assert caught.value.code == 2
     assert "unknown model(s) lenet" in capsys.readouterr().err
 

@@ -24,7 +24,7 @@ def scaled_digit(index: int) -> np.ndarray:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def conv_example_animation(presenter: bool):
     """The lesson's 5 x 5 image convolved with its 3 x 3 filter, animated (seed 001)."""
-    from cnnviz import animation
+    from cnnviz.lesson import animation
 
     return animation.convolution_figure(np.array(SEED_IMAGE), np.array(SEED_KERNEL), presenter, decimals=0,
                                         input_name="Image", input_range=(0.0, 1.0))
@@ -35,9 +35,9 @@ def conv_digit_animation(index: int, kernel: tuple, stride: int, padding, dilati
     """Training digit ``index`` convolved with ``kernel`` (a tuple of row tuples), animated.
 
     Raises:
-        cnnviz.ops.OperationError: settings with no output (not cached).
+        cnnviz.lesson.ops.OperationError: settings with no output (not cached).
     """
-    from cnnviz import animation
+    from cnnviz.lesson import animation
 
     return animation.convolution_figure(scaled_digit(index), np.array(kernel), presenter, stride=stride,
                                         padding=padding, dilation=dilation, input_name=f"Digit #{index:,}")
@@ -45,7 +45,7 @@ def conv_digit_animation(index: int, kernel: tuple, stride: int, padding, dilati
 
 def feature_map(index: int, kernel_name: str) -> np.ndarray:
     """Digit ``index`` through a preset kernel and ReLU: (26, 26) values >= 0."""
-    from cnnviz import kernels, ops
+    from cnnviz.lesson import kernels, ops
 
     return ops.relu(ops.conv2d(scaled_digit(index), kernels.preset_weights(kernel_name)))
 
@@ -57,9 +57,9 @@ def pool_animation(index: int, kernel_name: str, size: int, stride: int, mode: s
     side of a centred square region to show with numbers in every cell, or None for the whole map.
 
     Raises:
-        cnnviz.ops.OperationError: settings with no output (not cached).
+        cnnviz.lesson.ops.OperationError: settings with no output (not cached).
     """
-    from cnnviz import animation
+    from cnnviz.lesson import animation
 
     values = feature_map(index, kernel_name)
     start = (values.shape[0] - crop) // 2 if crop else 0
@@ -72,7 +72,7 @@ def pool_animation(index: int, kernel_name: str, size: int, stride: int, mode: s
 @st.cache_resource(max_entries=64, show_spinner=False)
 def conv_result_figures(index: int, kernel: tuple, stride: int, padding, dilation: int, presenter: bool):
     """The raw output of digit ``index`` convolved with ``kernel`` and the same after ReLU: two figures."""
-    from cnnviz import conv_figures, ops
+    from cnnviz.lesson import conv_figures, ops
 
     output = ops.conv2d(scaled_digit(index), np.array(kernel), stride, padding, dilation)
     return conv_figures.raw_and_relu(output, presenter)
@@ -85,7 +85,7 @@ def conv_stack_figure(index: int, kernel_names: tuple[str, ...], presenter: bool
     Returns:
         (figure of the feature maps, kernel shape (3, 3, 1, N), output shape (26, 26, N)).
     """
-    from cnnviz import conv_figures, kernels, ops
+    from cnnviz.lesson import conv_figures, kernels, ops
 
     weights = np.stack([kernels.preset_weights(name) for name in kernel_names], axis=-1)[:, :, None, :]
     maps = ops.conv2d(scaled_digit(index)[:, :, None], weights)
@@ -94,8 +94,8 @@ def conv_stack_figure(index: int, kernel_names: tuple[str, ...], presenter: bool
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def pool_shift_table(index: int, kernel_name: str, size: int, stride: int, mode: str, padding: str) -> list[dict]:
-    """How much digit ``index``'s feature map and pooled map change when it moves (see cnnviz.invariance)."""
-    from cnnviz import invariance, kernels
+    """How much digit ``index``'s feature map and pooled map change when it moves (see cnnviz.lesson.invariance)."""
+    from cnnviz.lesson import invariance, kernels
 
     return invariance.shift_table(scaled_digit(index), kernels.preset_weights(kernel_name), size, stride, mode,
                                   padding)

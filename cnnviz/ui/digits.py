@@ -25,7 +25,7 @@ def zoo_model(name: str):
 
 def zoo_titles() -> dict[str, str]:
     """Zoo model name -> its short human title, in lesson order (no Keras import)."""
-    from cnnviz import architectures
+    from cnnviz.zoo import architectures
 
     return {name: architectures.recipe(name).title for name in architectures.names()}
 
@@ -52,7 +52,8 @@ def model_or_message(source: str):
 
 
 def _views(model, image: np.ndarray, presenter: bool) -> tuple[list, list]:
-    from cnnviz import activation_figures, activations
+    from cnnviz.digits import figures as activation_figures
+    from cnnviz.digits import activations
 
     outputs = activations.feature_maps(model, image)
     return outputs, activation_figures.layer_views(outputs, presenter)
@@ -73,7 +74,8 @@ def layer_views(source: str, image: np.ndarray, presenter: bool) -> list[dict]:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _zoo_detail(model_name: str, image: np.ndarray, layer_name: str, index: int, presenter: bool) -> dict:
-    from cnnviz import activation_figures, activations
+    from cnnviz.digits import figures as activation_figures
+    from cnnviz.digits import activations
 
     model = zoo_model(model_name)
     return activation_figures.map_detail(model, activations.feature_maps(model, image), layer_name, index, presenter)
@@ -82,7 +84,8 @@ def _zoo_detail(model_name: str, image: np.ndarray, layer_name: str, index: int,
 def map_detail(source: str, image: np.ndarray, layer_name: str, index: int, presenter: bool) -> dict:
     """One feature map large with its filter (see ``activation_figures.map_detail``)."""
     if source == PLAYGROUND_SOURCE:
-        from cnnviz import activation_figures, activations
+        from cnnviz.digits import figures as activation_figures
+        from cnnviz.digits import activations
 
         model = playground_model()
         return activation_figures.map_detail(model, activations.feature_maps(model, image), layer_name, index,
@@ -96,7 +99,8 @@ def _zoo_first_filters(model_name: str, presenter: bool):
 
 
 def _first_filters(model, presenter: bool):
-    from cnnviz import activation_figures, activations
+    from cnnviz.digits import figures as activation_figures
+    from cnnviz.digits import activations
 
     name = activations.first_conv_layer_name(model)
     if name is None:
@@ -116,7 +120,7 @@ def first_filters(source: str, presenter: bool):
 @st.cache_data(max_entries=512, show_spinner=False)
 def zoo_probabilities(model_name: str, image: np.ndarray) -> np.ndarray:
     """A zoo model's ten probabilities for one (28, 28) digit."""
-    from cnnviz import activations
+    from cnnviz.digits import activations
 
     return activations.probabilities(zoo_model(model_name), image)
 
@@ -126,8 +130,8 @@ def digit_steps(raw, invert: bool | None) -> list:
     """``images.to_mnist_steps`` of an upload (bytes) or a canvas (array), cached by content.
 
     Raises:
-        cnnviz.images.ImageError: unreadable, too large or blank (not cached).
+        cnnviz.digits.images.ImageError: unreadable, too large or blank (not cached).
     """
-    from cnnviz import images
+    from cnnviz.digits import images
 
     return images.to_mnist_steps(raw, invert)

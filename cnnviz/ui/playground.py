@@ -12,9 +12,9 @@ def playground_sweep() -> dict:
     """The precomputed sweep (models/sweep.json), read once per server (re-read every 10 min).
 
     Raises:
-        cnnviz.sweep.SweepUnavailable: missing or broken file (the message names the rebuild command).
+        cnnviz.playground.sweep.SweepUnavailable: missing or broken file (the message names the rebuild command).
     """
-    from cnnviz import sweep
+    from cnnviz.playground import sweep
 
     return sweep.load(sweep.DEFAULT_PATH)
 

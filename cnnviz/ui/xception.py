@@ -11,7 +11,7 @@ XCEPTION_MISSING_KEY = "xception_missing"
 
 def _load_xception_quietly() -> None:
     """Background warm-up: load the shared Xception; an offline failure is shown later by the page."""
-    from cnnviz import imagenet
+    from cnnviz.xception import imagenet
 
     try:
         imagenet.shared_xception()
@@ -39,9 +39,9 @@ def xception(source: str):
     offline server does not retry the download on every click (the page's Retry button clears it).
 
     Args:
-        source: :func:`cnnviz.imagenet.weights_source`, so a changed variable means a fresh load.
+        source: :func:`cnnviz.xception.imagenet.weights_source`, so a changed variable means a fresh load.
     """
-    from cnnviz import imagenet
+    from cnnviz.xception import imagenet
 
     try:
         return imagenet.shared_xception(), None
@@ -52,7 +52,7 @@ def xception(source: str):
 @st.cache_data(show_spinner="Counting Xception's parameters...")
 def xception_facts() -> dict:
     """Size and depth of Xception (from an architecture with random weights; no download)."""
-    from cnnviz import imagenet
+    from cnnviz.xception import imagenet
 
     return imagenet.architecture_facts()
 
@@ -60,7 +60,7 @@ def xception_facts() -> dict:
 @st.cache_data(show_spinner=False)
 def xception_samples():
     """The sample photos available on this server and notes about missing ones (looked up once)."""
-    from cnnviz import imagenet
+    from cnnviz.xception import imagenet
 
     photos, notes = imagenet.sample_photos()
     return [(photo.name, photo.path.read_bytes(), photo.expected) for photo in photos], notes
@@ -69,7 +69,7 @@ def xception_samples():
 @st.cache_data(max_entries=32, show_spinner="Decoding the photo...")
 def xception_photo(photo_bytes: bytes):
     """Uploaded bytes -> a safe RGB/grey Pillow image (raises ``images.ImageError``)."""
-    from cnnviz import images
+    from cnnviz.digits import images
 
     return images.open_image(photo_bytes)
 
@@ -78,7 +78,7 @@ def xception_photo(photo_bytes: bytes):
 def xception_analysis(photo_bytes: bytes, mode: str, source: str):
     """Top-5 and their Grad-CAM heatmaps for a photo, from one forward pass; computed once per
     photo, fit mode and weights source, then shared by every student who picks the same photo."""
-    from cnnviz import imagenet
+    from cnnviz.xception import imagenet
 
     model, message = xception(source)
     if model is None:
@@ -94,7 +94,7 @@ def mnist_cnn_params() -> int | None:
 
 def retry_xception() -> None:
     """Forget a failed Xception load, so the next run tries again (e.g. after the file was copied)."""
-    from cnnviz import imagenet
+    from cnnviz.xception import imagenet
 
     imagenet.forget_shared_xception()
     xception.clear()

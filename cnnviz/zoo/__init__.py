@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnviz import architectures, data
+from cnnviz.zoo import architectures
+from cnnviz import data
 
-MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 REQUIRED_CARD_FIELDS = ("name", "params", "test_accuracy", "test_loss", "history", "epochs",
                         "batch_size", "optimizer", "layers", "confusion_matrix", "training_time_s",
                         "device")
@@ -37,7 +38,7 @@ def names() -> list[str]:
 
 def rebuild_command(name: str) -> str:
     """The shell command, run in the repository root, that retrains and rewrites ``name``."""
-    return f"python -m cnnviz.training {name}"
+    return f"python -m cnnviz.zoo {name}"
 
 
 def _checked(name: str) -> str:

@@ -3,7 +3,7 @@
 :func:`layer_plan` computes the layer table (output shapes, parameter counts) in pure Python,
 without Keras, so the page can redraw it instantly as sliders move; :func:`build_model` builds the
 same network in Keras (tests check the two agree). Keras is imported inside :func:`build_model`
-only. The settings live in :mod:`cnnviz.playground_config` and are re-exported here.
+only. The settings live in :mod:`cnnviz.playground.config` and are re-exported here.
 
 The network, for ``blocks`` = B:
     image (28, 28, 1)
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from cnnviz.playground_config import (  # noqa: F401  (re-exported: the playground's public API)
+from cnnviz.playground.config import (  # noqa: F401  (re-exported: the playground's public API)
     BATCH_CHOICES, BLOCK_RANGE, DENSE_CHOICES, DROPOUT_RANGE, DROPOUT_STEP, EPOCH_RANGE, FILTER_CHOICES,
     IMAGE_SIZE, KERNEL_CHOICES, LEARNING_RATES, NUM_CLASSES, OPTIMIZERS, POOL_SIZE, QUERY_KEYS,
     SAMPLE_CHOICES, VALIDATION_SAMPLES, PlaygroundConfig, clamp_field, within_work_cap,

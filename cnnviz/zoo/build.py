@@ -1,8 +1,8 @@
-"""Training the zoo: ``python -m cnnviz.training [name ...]`` rebuilds ``models/``.
+"""Training the zoo: ``python -m cnnviz.zoo [name ...]`` rebuilds ``models/``.
 
 For each model: seed everything, build and compile it by its recipe
-(:mod:`cnnviz.architectures`), train it on the 60 000 training digits with
-:func:`cnnviz.training.train` (validation curves on the 10 000 test digits, as the seeds do),
+(:mod:`cnnviz.zoo.architectures`), train it on the 60 000 training digits with
+:func:`cnnviz.zoo.training.train` (validation curves on the 10 000 test digits, as the seeds do),
 score it on the full test set, and write ``models/<name>.keras`` (weights and architecture,
 without optimizer state, to keep files small) and the card ``models/<name>.json``.
 """
@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnviz import architectures, data, metrics, training, zoo
+from cnnviz.zoo import architectures, metrics, training
+from cnnviz import data, zoo
 
 SEED = 4  # one seed for every zoo model (issue 4); each model is seeded afresh before it is built
 VALIDATION_NOTE = ("Validation curves use the 10 000 test digits, as seeds 002 and 003 do. No early "
@@ -124,7 +125,7 @@ def build_one(name: str, mnist, output_dir: Path, epochs: int | None = None) -> 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and rebuild the named models (all when none is named)."""
-    parser = argparse.ArgumentParser(prog="python -m cnnviz.training",
+    parser = argparse.ArgumentParser(prog="python -m cnnviz.zoo",
                                      description="Train the zoo models and rewrite models/.")
     parser.add_argument("names", nargs="*", help=f"models to rebuild (default: all of {', '.join(zoo.names())})")
     parser.add_argument("--output", type=Path, default=zoo.MODELS_DIR, help="folder to write into")

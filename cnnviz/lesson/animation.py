@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnviz import frames as fr
-from cnnviz import ops
-from cnnviz.figures import font_sizes
+from cnnviz.lesson import frames as fr
+from cnnviz.lesson import ops
+from cnnviz.style import font_sizes
 
 INPUT_COLOURS = "Greys"  # 0 = white paper, 1 = black ink
 FEATURE_COLOURS = "Reds"  # a feature map after ReLU: 0 = white, strong response = dark red

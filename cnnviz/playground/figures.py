@@ -1,6 +1,6 @@
 """Figures of the "Train your own CNN" page: the sweep's accuracy map, training curves, run overlays.
 
-Pure builders (data in, Plotly figure out) using the shared look of :mod:`cnnviz.figures`.
+Pure builders (data in, Plotly figure out) using the shared look of :mod:`cnnviz.style`.
 Accuracies arrive as fractions 0..1 and are drawn as percentages.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.figures import colorbar, font_sizes, style
+from cnnviz.style import colorbar, font_sizes, style
 
 TRAIN_COLOUR = "#1f77b4"
 VALIDATION_COLOUR = "#d62728"

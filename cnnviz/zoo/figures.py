@@ -1,7 +1,7 @@
 """Figures and tables of the "MLP vs CNN" page, built from the zoo's model cards and predictions.
 
 Pure functions (data in, figure or rows out); every figure takes ``presenter`` and uses the
-shared style of :mod:`cnnviz.figures`. No Keras here.
+shared style of :mod:`cnnviz.style`. No Keras here.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from cnnviz.figures import colorbar, font_sizes, style
+from cnnviz.style import colorbar, font_sizes, style
 
 TRAIN_COLOUR = "#1f77b4"
 VALIDATION_COLOUR = "#d62728"

@@ -1,4 +1,4 @@
-"""Plumbing shared by the animated figures of ``cnnviz.animation``: a figure class that carries
+"""Plumbing shared by the animated figures of ``cnnviz.lesson.animation``: a figure class that carries
 hundreds of frames cheaply, square-celled grid panels, text grids, and the play / pause / step
 slider controls.
 
@@ -18,7 +18,7 @@ import plotly.colors
 import plotly.graph_objects as go
 from PIL import Image
 
-from cnnviz.figures import colorbar, font_sizes, style
+from cnnviz.style import colorbar, font_sizes, style
 
 HIGHLIGHT = "#ff7f0e"  # the window on the input = the current cell of the output
 WINNER = "#d62728"  # the largest value of a pooling window
@@ -265,7 +265,7 @@ def build_frames(steps, moving, traces: list[dict], moving_traces: range) -> lis
     """One animation frame per step, updating only the traces in ``moving_traces``.
 
     Args:
-        steps: the steps of ``cnnviz.ops`` (one per output cell).
+        steps: the steps of ``cnnviz.lesson.ops`` (one per output cell).
         moving: step -> list of trace updates, one per index in ``moving_traces``.
         traces: the figure's traces; the moving ones are set to the first frame's state in place,
             so the figure shows step 1 before Play is pressed.

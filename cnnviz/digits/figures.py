@@ -12,7 +12,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.figures import colorbar, font_sizes, style
+from cnnviz.style import colorbar, font_sizes, style
 
 ACTIVATION_COLOURS = "Viridis"  # dark purple = 0 (silent), yellow = strongest response
 WEIGHT_COLOURS = "RdBu_r"  # blue = negative weight, white = 0, red = positive
@@ -188,14 +188,14 @@ def layer_views(outputs: list, presenter: bool) -> list[dict]:
     """One entry per layer worth drawing, for the "Inside the CNN" page.
 
     Args:
-        outputs: :func:`cnnviz.activations.feature_maps` of one digit.
+        outputs: :func:`cnnviz.digits.activations.feature_maps` of one digit.
 
     Returns:
         dicts with ``name``, ``class_name``, ``shape`` (tuple), ``kind`` (``"maps"``, ``"bars"``,
         ``"probabilities"`` or ``"flat"``) and ``figure`` (None for ``"flat"``). Pass-through
         layers (dropout, augmentation) are left out: at prediction time they change nothing.
     """
-    from cnnviz.activations import shown_layers
+    from cnnviz.digits.activations import shown_layers
 
     shown = shown_layers(outputs)
     views = []
@@ -222,7 +222,7 @@ def map_detail(model, outputs: list, layer_name: str, index: int, presenter: boo
 
     Args:
         model: the ``keras.Model`` (only its weights are read).
-        outputs: :func:`cnnviz.activations.feature_maps` of the digit.
+        outputs: :func:`cnnviz.digits.activations.feature_maps` of the digit.
         layer_name: a layer with (height, width, count) output.
         index: which map, 0..count-1.
 
@@ -230,7 +230,7 @@ def map_detail(model, outputs: list, layer_name: str, index: int, presenter: boo
         dict with ``map`` (figure), ``filter`` (figure or None), ``filter_layer`` (name or None)
         and ``note`` (a sentence saying how the map was made).
     """
-    from cnnviz import activations
+    from cnnviz.digits import activations
 
     entry = next(item for item in outputs if item.layer_name == layer_name)
     index = int(np.clip(index, 0, entry.output.shape[-1] - 1))

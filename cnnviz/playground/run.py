@@ -3,7 +3,7 @@
 Every playground run (the offline sweep and a student's live run) follows one protocol, so that
 the sweep predicts what a live run gives: train on the first ``samples`` training images, draw
 the validation curve on the last 2000 training images (never trained on), report the accuracy
-on the full 10k test set. Live runs (:mod:`cnnviz.live_run`) call :func:`train_config` in a
+on the full 10k test set. Live runs (:mod:`cnnviz.playground.live`) call :func:`train_config` in a
 worker process.
 """
 
@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from cnnviz import data
-from cnnviz.playground import VALIDATION_SAMPLES, PlaygroundConfig, build_model
+from cnnviz.playground.network import VALIDATION_SAMPLES, PlaygroundConfig, build_model
 
 Arrays = tuple[np.ndarray, np.ndarray]
 
@@ -45,20 +45,20 @@ def test_arrays(x_test: np.ndarray, y_test: np.ndarray) -> Arrays:
 
 def train_config(config: PlaygroundConfig, mnist, *, seed: int = 0, on_progress=None, stop_event=None,
                  progress_interval_s: float = 0.25) -> dict:
-    """Build, train and test one configuration with :func:`cnnviz.training.train`.
+    """Build, train and test one configuration with :func:`cnnviz.zoo.training.train`.
 
     Args:
         config: the sliders (already within the server's work cap).
         mnist: ``((x_train, y_train), (x_test, y_test))`` as :func:`cnnviz.data.load_mnist` returns.
         seed: Keras' global seed, for reproducible weights and shuffling.
-        on_progress, stop_event, progress_interval_s: passed to :func:`cnnviz.training.train`.
+        on_progress, stop_event, progress_interval_s: passed to :func:`cnnviz.zoo.training.train`.
 
     Returns:
         ``{"model", "history", "epochs_done", "test_accuracy", "test_loss", "fit_seconds",
         "seconds"}``: ``fit_seconds`` times the training loop alone, ``seconds`` the whole run;
         ``test_*`` are None when the run was stopped.
     """
-    from cnnviz import training
+    from cnnviz.zoo import training
 
     (x_train, y_train), (x_test, y_test) = mnist
     started = time.perf_counter()

@@ -8,7 +8,7 @@ use slowed every other student's page. In a worker process the fit has its own i
 other sessions stay responsive and the server's clean-ups cannot touch it.
 
 The pieces: :class:`LiveRun` owns one background thread in the server. That thread waits in the
-:class:`cnnviz.slots.SlotLimiter` queue, starts the worker (``spawn``, so nothing of the server's
+:class:`cnnviz.playground.slots.SlotLimiter` queue, starts the worker (``spawn``, so nothing of the server's
 TensorFlow state is inherited), drains its progress messages into a :class:`RunSnapshot` the page
 polls, forwards the stop button, and, once the student's session is gone, stops the worker (and
 kills it if it does not stop within seconds). The slot is released whatever happens.
@@ -26,8 +26,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from cnnviz.playground import PlaygroundConfig, model_name, total_params
-from cnnviz.slots import SlotLimiter, WaitCancelled
+from cnnviz.playground.network import PlaygroundConfig, model_name, total_params
+from cnnviz.playground.slots import SlotLimiter, WaitCancelled
 
 STOP_GRACE_S = 20.0  # a stopped worker that has not exited by then is killed
 
@@ -36,7 +36,7 @@ def _worker(config_values: dict, seed: int, interval: float, messages, stop, mod
     """The worker process: train, test, save the model, report everything through ``messages``."""
     try:
         from cnnviz import data
-        from cnnviz.playground_run import train_config
+        from cnnviz.playground.run import train_config
 
         stop_here = threading.Event()  # training.train wants a threading.Event: mirror the process one
 
@@ -101,7 +101,7 @@ class LiveRun:
 
     Args:
         config: the sliders, already within the work cap.
-        limiter: the server's :class:`cnnviz.slots.SlotLimiter`.
+        limiter: the server's :class:`cnnviz.playground.slots.SlotLimiter`.
         is_alive: returns False once the student's session is gone; the run then stops (or leaves
             the queue) and releases everything. Checked several times a second.
         seed: Keras' seed for this run.
@@ -155,7 +155,7 @@ class LiveRun:
         return not self._stop.is_set()
 
     def record_progress(self, progress: dict) -> None:
-        """Store one progress report (the fields of :class:`cnnviz.training.Progress`); renders nothing."""
+        """Store one progress report (the fields of :class:`cnnviz.zoo.training.Progress`); renders nothing."""
         with self._lock:
             state = self._state
             state.status = "training"

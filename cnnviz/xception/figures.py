@@ -1,6 +1,6 @@
 """Figures for the Xception page: top-5 bars, pixel-value histograms, the Grad-CAM overlay and grid.
 
-Pure builders (data in, Plotly figure out) using the shared style of :mod:`cnnviz.figures`.
+Pure builders (data in, Plotly figure out) using the shared style of :mod:`cnnviz.style`.
 No Keras here, so the figures can be built and tested without loading a network.
 """
 
@@ -14,8 +14,9 @@ import plotly.graph_objects as go
 from PIL import Image
 from plotly.subplots import make_subplots
 
-from cnnviz import figures
-from cnnviz.gradcam import plotly_colourscale
+from cnnviz import style
+from cnnviz.lesson.matrix_figures import matrix_heatmap
+from cnnviz.xception.gradcam import plotly_colourscale
 
 BAR_COLOUR = "#0b5cad"
 EVIDENCE_LEGEND = "evidence for the class (0 = none, 1 = strongest)"
@@ -30,7 +31,7 @@ def top_bars(predictions, presenter: bool, height: int | None = None) -> go.Figu
     """
     labels = [str(entry[-2]).replace("_", " ") for entry in predictions]
     percents = [100.0 * float(entry[-1]) for entry in predictions]
-    sizes = figures.font_sizes(presenter)
+    sizes = style.font_sizes(presenter)
     fig = go.Figure(
         go.Bar(
             x=percents[::-1],
@@ -47,7 +48,7 @@ def top_bars(predictions, presenter: bool, height: int | None = None) -> go.Figu
     fig.update_xaxes(title="probability (%)", range=[0, max(100.0, max(percents, default=0) * 1.15)])
     fig.update_yaxes(tickfont={"size": sizes["base"] + 2}, automargin=True)
     fig.update_layout(margin={"r": 70})
-    return figures.style(fig, presenter, height=height or (380 if presenter else 300))
+    return style.style(fig, presenter, height=height or (380 if presenter else 300))
 
 
 def value_histograms(before: np.ndarray, after: np.ndarray, presenter: bool, bins: int = 51) -> go.Figure:
@@ -66,9 +67,9 @@ def value_histograms(before: np.ndarray, after: np.ndarray, presenter: bool, bin
                              hovertemplate="value %{x:.2f}: %{y} numbers<extra></extra>"), row=1, col=column)
         fig.update_xaxes(title="pixel value", range=[low, high], row=1, col=column)
     fig.update_yaxes(title="how many numbers", row=1, col=1)
-    sizes = figures.font_sizes(presenter)
+    sizes = style.font_sizes(presenter)
     fig.update_annotations(font_size=sizes["base"] + 1)
-    figures.style(fig, presenter, height=320 if presenter else 260)
+    style.style(fig, presenter, height=320 if presenter else 260)
     fig.update_layout(margin={"t": 40})
     return fig
 
@@ -94,18 +95,18 @@ def gradcam_overlay(overlaid: Image.Image, heatmap: np.ndarray, presenter: bool,
     fig.add_trace(go.Heatmap(
         z=heatmap, x0=width / cols / 2, dx=width / cols, y0=image_height / rows / 2, dy=image_height / rows,
         zmin=0, zmax=1, colorscale=plotly_colourscale(), opacity=0.0, showscale=True,
-        colorbar=figures.colorbar(EVIDENCE_LEGEND, presenter, len=1.0),
+        colorbar=style.colorbar(EVIDENCE_LEGEND, presenter, len=1.0),
         hovertemplate="evidence here: %{z:.2f}<extra></extra>",
     ))
     fig.update_xaxes(visible=False, range=[0, width], constrain="domain")
     fig.update_yaxes(visible=False, range=[image_height, 0], scaleanchor="x", constrain="domain")
-    return figures.style(fig, presenter, title, height or (520 if presenter else 440))
+    return style.style(fig, presenter, title, height or (520 if presenter else 440))
 
 
 def gradcam_grid(heatmap: np.ndarray, presenter: bool, title: str | None = None) -> go.Figure:
     """The raw Grad-CAM grid (10 x 10 for Xception) with every value in its cell."""
-    return figures.matrix_heatmap(
+    return matrix_heatmap(
         heatmap, presenter, title=title, legend_title=EVIDENCE_LEGEND, colorscale=plotly_colourscale(),
         zmin=0, zmax=1, number_format=".1f", height=520 if presenter else 440,
-        cell_font_size=figures.font_sizes(presenter)["small"],
+        cell_font_size=style.font_sizes(presenter)["small"],
     )

@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image, ImageOps
 
-from cnnviz.gradcam import explain, gradcam_heatmap, overlay
+from cnnviz.xception.gradcam import explain, gradcam_heatmap, overlay
 
 WEIGHTS_ENV_VAR = "CNNVIZ_XCEPTION_WEIGHTS"
 WEIGHTS_FILE_NAME = "xception_weights_tf_dim_ordering_tf_kernels.h5"

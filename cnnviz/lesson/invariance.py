@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnviz import ops
+from cnnviz.lesson import ops
 
 SHIFTS = {"1 pixel right": (0, 1), "1 pixel down": (1, 0), "1 pixel diagonally": (1, 1), "2 pixels right": (0, 2)}
 

@@ -4,10 +4,7 @@
 it. It is ``model.fit`` plus one light callback, so it trains as fast as ``model.fit`` alone
 (``benchmarks/training_throughput.py`` measures the ratio).
 
-Command line (rebuilds ``models/``; see :mod:`cnnviz.zoo_build`)::
-
-    python -m cnnviz.training               # every zoo model
-    python -m cnnviz.training mlp cnn_best  # just these
+The command line that rebuilds ``models/`` is ``python -m cnnviz.zoo`` (:mod:`cnnviz.zoo.build`).
 """
 
 from __future__ import annotations
@@ -17,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from cnnviz import architectures
+from cnnviz.zoo import architectures
 
 
 @dataclass
@@ -148,7 +145,7 @@ def make_optimizer(name: str, train_size: int = 60000):
     """The optimizer of the zoo recipe ``name`` (a fresh instance).
 
     Args:
-        name: a zoo model name (see :func:`cnnviz.architectures.names`).
+        name: a zoo model name (see :func:`cnnviz.zoo.architectures.names`).
         train_size: training samples per epoch, for recipes whose learning rate decays per epoch.
     """
     import keras
@@ -185,14 +182,3 @@ def device_description() -> str:
         return f"GPU ({', '.join(details)})"
     cores = os.cpu_count() or 1
     return f"CPU ({cores} cores, no GPU lent)"
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m cnnviz.training``: see :func:`cnnviz.zoo_build.main`."""
-    from cnnviz import zoo_build
-
-    return zoo_build.main(argv)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -7,7 +7,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from cnnviz.figures import colorbar, font_sizes, matrix_heatmap, style
+from cnnviz.lesson.matrix_figures import matrix_heatmap
+from cnnviz.style import colorbar, font_sizes, style
 
 SIGNED_COLOURS = "RdBu_r"  # blue negative, white zero, red positive
 

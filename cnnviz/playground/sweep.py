@@ -2,15 +2,15 @@
 
 A student moving the filters / dropout / kernel sliders gets the measured answer of the nearest
 grid cell at once, instead of waiting for training. Every cell is really trained, with the same
-protocol as a live run (:mod:`cnnviz.playground_run`), and written to one committed JSON file,
+protocol as a live run (:mod:`cnnviz.playground.run`), and written to one committed JSON file,
 ``models/sweep.json``: per cell its configuration, parameter count, per-epoch curves, test loss
 and accuracy on the full 10k test set and its cost in seconds; plus the whole sweep's cost.
 
 Command line (rebuilds ``models/sweep.json``; cells already in the file with the same base
 settings are kept, so an interrupted sweep resumes)::
 
-    nice -n 5 python -m cnnviz.sweep
-    python -m cnnviz.sweep --filters 4 8 16 32 64 --dropouts 0 0.25 0.5 0.7 --kernels 3 5
+    nice -n 5 python -m cnnviz.playground.sweep
+    python -m cnnviz.playground.sweep --filters 4 8 16 32 64 --dropouts 0 0.25 0.5 0.7 --kernels 3 5
 
 Reading the file (:func:`load`, :func:`lookup`, :func:`accuracy_grid`) needs numpy only.
 """
@@ -31,11 +31,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnnviz.playground import PlaygroundConfig, total_params
+from cnnviz.playground.network import PlaygroundConfig, total_params
 
 FORMAT = 1
-DEFAULT_PATH = Path(__file__).resolve().parents[1] / "models" / "sweep.json"
-REBUILD_COMMAND = "nice -n 5 python -m cnnviz.sweep"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "models" / "sweep.json"
+REBUILD_COMMAND = "nice -n 5 python -m cnnviz.playground.sweep"
 DEFAULT_FILTERS = (4, 8, 16, 32, 64)
 DEFAULT_DROPOUTS = (0.0, 0.25, 0.5, 0.7)
 DEFAULT_KERNELS = (3,)
@@ -167,8 +167,9 @@ def run_sweep(path: Path | str = DEFAULT_PATH, *, filters=DEFAULT_FILTERS, dropo
     Returns:
         The sweep dict as written.
     """
-    from cnnviz import data, training
-    from cnnviz.playground_run import train_config
+    from cnnviz import data
+    from cnnviz.zoo import training
+    from cnnviz.playground.run import train_config
 
     path = Path(path)
     mnist = mnist or data.load_mnist()
@@ -228,8 +229,8 @@ def run_sweep(path: Path | str = DEFAULT_PATH, *, filters=DEFAULT_FILTERS, dropo
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m cnnviz.sweep [--filters ...] [--dropouts ...] [--kernels ...] [--samples N] [--epochs E]``."""
-    parser = argparse.ArgumentParser(prog="python -m cnnviz.sweep", description=__doc__.split("\n\n")[0])
+    """``python -m cnnviz.playground.sweep [--filters ...] [--dropouts ...] [--kernels ...] [--samples N] [--epochs E]``."""
+    parser = argparse.ArgumentParser(prog="python -m cnnviz.playground.sweep", description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, default=DEFAULT_PATH)
     parser.add_argument("--filters", type=int, nargs="+", default=list(DEFAULT_FILTERS))
     parser.add_argument("--dropouts", type=float, nargs="+", default=list(DEFAULT_DROPOUTS))

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 # Decoding lives in image_files; it is part of this module's public API too.
-from cnnviz.image_files import (  # noqa: F401
+from cnnviz.digits.image_files import (  # noqa: F401
     ALLOWED_FORMATS,
     MAX_PIXELS,
     ImageError,

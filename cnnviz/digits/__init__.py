@@ -1,0 +1,4 @@
+"""A digit through a network: safe decoding of uploads (:mod:`.image_files`), MNIST-style
+normalisation of a student's digit (:mod:`.images`), per-layer feature maps (:mod:`.activations`)
+and their figures (:mod:`.figures`).
+"""
