@@ -1,30 +1,47 @@
 """cnnviz: an interactive lesson on convolutional neural networks. Router only.
 
 Run with ``streamlit run app.py``. Each page lives in ``app_pages/``; the logic lives in ``cnnviz/``.
+The router adds what every page shares: presenter mode, the guided lesson's previous/next bar, a
+notice for link values a page cannot use, and (in presenter mode) a QR code of the current view.
 """
 
 import streamlit as st
 
 from cnnviz import ui
+from cnnviz.ui import lesson
 
 st.set_page_config(page_title="cnnviz: see inside a CNN", page_icon=":material/grid_on:", layout="wide")
 
-PAGES = [
-    st.Page("app_pages/matrix.py", title="An image is a matrix", icon=":material/grid_on:", url_path="matrix",
-            default=True),
-    st.Page("app_pages/convolution.py", title="Convolution", icon=":material/blur_on:", url_path="convolution"),
-    st.Page("app_pages/pooling.py", title="Max pooling", icon=":material/grid_view:", url_path="pooling"),
-    st.Page("app_pages/mlp_vs_cnn.py", title="MLP vs CNN", icon=":material/leaderboard:", url_path="mlp-vs-cnn"),
-    st.Page("app_pages/playground.py", title="Train your own CNN", icon=":material/tune:",
-            url_path="train-your-own"),
-    st.Page("app_pages/inside_cnn.py", title="Inside the CNN", icon=":material/layers:", url_path="inside-the-cnn"),
-    st.Page("app_pages/your_digit.py", title="Your digit", icon=":material/draw:", url_path="your-digit"),
-    st.Page("app_pages/xception.py", title="Xception on your photo", icon=":material/photo_camera:",
-            url_path="xception"),
-]
+PAGES = {
+    "matrix": st.Page("app_pages/matrix.py", title="An image is a matrix", icon=":material/grid_on:",
+                      url_path="matrix", default=True),
+    "convolution": st.Page("app_pages/convolution.py", title="Convolution", icon=":material/blur_on:",
+                           url_path="convolution"),
+    "pooling": st.Page("app_pages/pooling.py", title="Max pooling", icon=":material/grid_view:", url_path="pooling"),
+    "mlp-vs-cnn": st.Page("app_pages/mlp_vs_cnn.py", title="MLP vs CNN", icon=":material/leaderboard:",
+                          url_path="mlp-vs-cnn"),
+    "train-your-own": st.Page("app_pages/playground.py", title="Train your own CNN", icon=":material/tune:",
+                              url_path="train-your-own"),
+    "inside-the-cnn": st.Page("app_pages/inside_cnn.py", title="Inside the CNN", icon=":material/layers:",
+                              url_path="inside-the-cnn"),
+    "your-digit": st.Page("app_pages/your_digit.py", title="Your digit", icon=":material/draw:",
+                          url_path="your-digit"),
+    "xception": st.Page("app_pages/xception.py", title="Xception on your photo", icon=":material/photo_camera:",
+                        url_path="xception"),
+}
 
 ui.skip_keras_clear_session()
-navigation = st.navigation(PAGES)
-ui.presenter_toggle()
+link_at_start = ui.url_parameters()
+navigation = st.navigation(list(PAGES.values()))
+present = ui.presenter_toggle()
 st.sidebar.caption("cnnviz teaches CNNs with real MNIST digits and trained Keras models.")
+page_path = navigation.url_path or "matrix"
+lesson_area, notice_area = st.container(), st.container()
 navigation.run()
+
+# After the page: its widgets have written the current view into the URL.
+link_now = ui.url_parameters()
+with notice_area:
+    lesson.show_rejections(lesson.rejected_values(link_at_start, link_now, st.session_state.to_dict()))
+with lesson_area:
+    lesson.lesson_bar(PAGES, page_path, present, link_now)

@@ -18,7 +18,8 @@ st.markdown(
     "**feature map**. Then slide one step and do it again. Press **Play**, or drag the step slider."
 )
 
-example_tab, digit_tab, stack_tab = st.tabs(["The 5 x 5 example", "On a real digit", "Many filters at once"])
+example_tab, digit_tab, stack_tab = st.tabs(["The 5 x 5 example", "On a real digit", "Many filters at once"],
+                                            key="conv_tab", bind="query-params")
 
 with example_tab:
     ui.plot(convolution_ui.conv_example_animation(present), key="conv_example")
@@ -29,24 +30,31 @@ with digit_tab:
     choose_digit, choose_preset, choose_size, choose_stride, choose_padding, choose_dilation = st.columns(
         [2, 3, 2, 1.4, 1.8, 1.4])
     index = choose_digit.number_input("Training digit", min_value=0, max_value=len(x_train) - 1, value=0, step=1,
-                                      key="conv_digit")
-    preset = choose_preset.selectbox("Start from the kernel", list(kernels.PRESETS), index=1, key="conv_preset")
+                                      key="conv_digit", bind="query-params")
+    preset = choose_preset.selectbox("Start from the kernel", list(kernels.PRESETS), index=1, key="conv_preset",
+                                         bind="query-params")
     size = choose_size.segmented_control("Kernel size", kernels.KERNEL_SIZES, default=3, key="conv_size",
+                                         bind="query-params",
                                          format_func=lambda n: f"{n} x {n}") or 3
-    stride = choose_stride.selectbox("Stride", [1, 2, 3], key="conv_stride", help="How far the window moves each step.")
+    stride = choose_stride.selectbox("Stride", [1, 2, 3], key="conv_stride", bind="query-params",
+                                     help="How far the window moves each step.")
     padding_choice = choose_padding.selectbox(
-        "Padding", ["valid (none)", "same", "1", "2"], key="conv_padding",
+        "Padding", ["valid (none)", "same", "1", "2"], key="conv_padding", bind="query-params",
         help='Zeros added around the image. "same" adds just enough to keep ceil(28 / stride) cells, as Keras does.')
-    dilation = choose_dilation.selectbox("Dilation", [1, 2, 3], key="conv_dilation",
+    dilation = choose_dilation.selectbox("Dilation", [1, 2, 3], key="conv_dilation", bind="query-params",
                                          help="Gaps between the kernel's cells: 2 reads every other pixel.")
     padding = {"valid (none)": "valid", "same": "same"}.get(padding_choice) or int(padding_choice)
 
-    # The editable grid starts from the preset; a new preset or size starts a fresh grid.
+    # The editable grid starts from the preset; a new preset or size starts a fresh grid. A link's own
+    # cells (?conv_cells=1,0,-1;...) fill it on the first run of this session.
     source = (preset, size)
     if st.session_state.get("conv_kernel_source") != source:
         st.session_state["conv_kernel_source"] = source
         st.session_state["conv_kernel_cells"] = kernels.as_text_grid(kernels.preset_weights(preset, size))
         st.session_state["conv_editor_version"] = st.session_state.get("conv_editor_version", 0) + 1
+    if "conv_cells_applied" not in st.session_state:
+        st.session_state["conv_cells_applied"] = True
+        convolution_ui.apply_linked_cells(st.query_params.get("conv_cells"), size)
     columns = [f"col {c + 1}" for c in range(size)]
     grid_column, info_column = st.columns([2, 3])
     with grid_column:
@@ -60,6 +68,7 @@ with digit_tab:
 
     try:
         kernel = kernels.parse_grid(edited)
+        convolution_ui.link_cells(kernel, preset)
         settings = (int(index), tuple(map(tuple, kernel.tolist())), int(stride), padding, int(dilation))
         animation = convolution_ui.conv_digit_animation(*settings, present)
         st.session_state["conv_last_good"] = settings
@@ -98,7 +107,7 @@ with stack_tab:
         "here you pick them."
     )
     chosen = st.multiselect("Kernels in the layer", list(kernels.PRESETS), key="conv_stack",
-                            default=["vertical edges", "horizontal edges", "outline", "blur"])
+                            default=["vertical edges", "horizontal edges", "outline", "blur"], bind="query-params")
     if not chosen:
         st.info("Pick at least one kernel to see its feature map.")
     else:

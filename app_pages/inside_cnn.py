@@ -7,6 +7,7 @@ from cnnviz.digits import figures as activation_figures
 from cnnviz import data, ui
 from cnnviz.ui import comparison as comparison_ui
 from cnnviz.ui import digits as digits_ui
+from cnnviz.ui import lesson
 
 present = ui.presenter()
 (_, _), (x_test, y_test) = ui.mnist_or_stop()
@@ -24,10 +25,16 @@ model_labels = {name: title for name, title in titles.items() if name != "mlp"}
 if digits_ui.playground_model() is not None:
     model_labels[digits_ui.PLAYGROUND_SOURCE] = (
         f"Your playground network ({st.session_state.get(digits_ui.PLAYGROUND_NAME_KEY) or 'unnamed'})")
-if st.session_state.get("inside_model") not in model_labels:
+linked_model = st.query_params.get("inside_model")
+# A bound select box with format_func keeps its label in the URL (?inside_model=Chollet's convnet).
+if st.session_state.get("inside_model") not in model_labels and linked_model not in model_labels.values():
+    if linked_model:
+        st.caption(f":material/link_off: This link asks for the network {linked_model!r}, which this server "
+                   "does not have; the lesson's CNN is shown instead.")
     # The lesson's own CNN first; otherwise the first network already trained on this server.
     preferred = ["cnn_lesson", *model_labels]
-    st.session_state["inside_model"] = next((name for name in preferred if comparison_ui.zoo_model_exists(name)), "cnn_lesson")
+    st.session_state["inside_model"] = next((name for name in preferred if comparison_ui.zoo_model_exists(name)),
+                                            "cnn_lesson")
 
 sources = [TEST_DIGIT] + ([OWN_DIGIT] if digits_ui.OWN_DIGIT_KEY in st.session_state else [])
 if st.session_state.pop("inside_use_own_digit", False) and OWN_DIGIT in sources:
@@ -36,15 +43,17 @@ if st.session_state.get("inside_source") not in sources:
     st.session_state["inside_source"] = TEST_DIGIT
 
 model_column, source_column, class_column, position_column = st.columns([3, 2, 1, 2], vertical_alignment="bottom")
-source = model_column.selectbox("Network", list(model_labels), format_func=model_labels.get, key="inside_model")
+source = model_column.selectbox("Network", list(model_labels), format_func=model_labels.get, key="inside_model",
+                                bind="query-params")
+lesson.shown_as("inside_model", model_labels[source])
 digit_source = source_column.radio("Digit", sources, key="inside_source", horizontal=True,
                                    help="Draw or photograph your own digit on the page 'Your digit'.")
 if digit_source == TEST_DIGIT:
-    digit_class = class_column.selectbox("Class", list(range(10)), key="inside_class")
+    digit_class = class_column.selectbox("Class", list(range(10)), key="inside_class", bind="query-params")
     candidates = data.indices_of_class(y_test, digit_class)
     position = position_column.number_input(
         f"Which one (0 to {len(candidates) - 1})", min_value=0, max_value=len(candidates) - 1, step=1,
-        key="inside_position")
+        key="inside_position", bind="query-params")
     index = int(candidates[position])
     image = data.scale(x_test[index])
     digit_caption = f"test digit #{index:,}, labelled {int(y_test[index])}"
@@ -103,11 +112,11 @@ if map_layers:
     st.header("One feature map up close")
     layer_column, map_column = st.columns(2)
     layer_names = [view["name"] for view in map_layers]
-    chosen_layer = layer_column.selectbox("Layer", layer_names, key="inside_detail_layer")
+    chosen_layer = layer_column.selectbox("Layer", layer_names, key="inside_detail_layer", bind="query-params")
     count = next(view["shape"][-1] for view in map_layers if view["name"] == chosen_layer)
     if st.session_state.get("inside_detail_map", 0) > count - 1:
         st.session_state["inside_detail_map"] = 0
-    chosen_map = map_column.slider("Map number", 0, count - 1, key="inside_detail_map")
+    chosen_map = map_column.slider("Map number", 0, count - 1, key="inside_detail_map", bind="query-params")
     detail = digits_ui.map_detail(source, image, chosen_layer, chosen_map, present)
     # Three side by side on a laptop; on a projector (bigger text) two, the filter below them.
     left, middle, *rest = st.columns(2 if present else 3)

@@ -6,6 +6,7 @@ import streamlit as st
 from cnnviz import data, ui
 from cnnviz.lesson import matrix_figures
 from cnnviz.digits import images
+from cnnviz.ui import lesson
 
 present = ui.presenter()
 (x_train, y_train), (x_test, y_test) = ui.mnist_or_stop()
@@ -18,22 +19,26 @@ st.markdown(
 
 CLASS_CHOICES = ["any digit", *[str(digit) for digit in range(10)]]
 
-# A digit named in the URL (?digit=123) wins on the first run of this session only: later runs
-# write the URL themselves.
+# The link names the digit by its training-set number (?digit=123) and may name a class filter; the
+# digit wins on the first run of this session only: later runs write the URL themselves.
 requested = ui.query_int("digit") if "matrix_url_applied" not in st.session_state else None
 st.session_state["matrix_url_applied"] = True
-if requested is not None:
-    if 0 <= requested < len(x_train):
-        st.session_state["matrix_class"] = "any digit"
-        st.session_state["matrix_position"] = requested
-    else:
-        st.warning(
-            f"The link asks for digit {requested}, but the training set has digits 0 to "
-            f"{len(x_train) - 1:,}. Showing digit 0 instead; pick another below."
-        )
+if requested is not None and 0 <= requested < len(x_train):
+    linked_class = st.query_params.get("matrix_class", "any digit")
+    if linked_class != str(int(y_train[requested])):
+        linked_class = "any digit"
+    st.session_state["matrix_class"] = linked_class
+    linked_candidates = data.indices_of_class(y_train, None if linked_class == "any digit" else int(linked_class))
+    st.session_state["matrix_position"] = int(np.flatnonzero(linked_candidates == requested)[0])
+elif requested is not None:
+    st.warning(
+        f"The link asks for digit {requested}, but the training set has digits 0 to "
+        f"{len(x_train) - 1:,}. Showing digit 0 instead; pick another below."
+    )
 
 control_class, control_position, control_random = st.columns([4, 6, 3], vertical_alignment="bottom")
-chosen_class = control_class.selectbox("Show digits of class", CLASS_CHOICES, key="matrix_class")
+chosen_class = control_class.selectbox("Show digits of class", CLASS_CHOICES, key="matrix_class",
+                                       bind="query-params")
 digit_filter = None if chosen_class == "any digit" else int(chosen_class)
 candidates = data.indices_of_class(y_train, digit_filter)
 st.session_state["matrix_position"] = min(st.session_state.get("matrix_position", 0), len(candidates) - 1)
@@ -49,7 +54,7 @@ image, label = x_train[index], int(y_train[index])
 st.query_params["digit"] = str(index)
 
 pixels_tab, zoom_tab, flatten_tab, label_tab, dataset_tab = st.tabs(
-    ["The 28 x 28 matrix", "Zoom in", "Flatten and scale", "One-hot label", "The dataset"]
+    lesson.MATRIX_TABS, key=lesson.MATRIX_TAB_KEY, bind="query-params", default=lesson.MATRIX_TABS[0]
 )
 
 with pixels_tab:
@@ -68,8 +73,9 @@ with pixels_tab:
 with zoom_tab:
     st.markdown("Pick a region to read its numbers from the back of the room.")
     rows_column, cols_column = st.columns(2)
-    top, bottom = rows_column.slider("Rows", 0, 27, (10, 17), key="matrix_zoom_rows")
-    left, right = cols_column.slider("Columns", 0, 27, (10, 17), key="matrix_zoom_cols")
+    top, bottom = rows_column.slider("Rows", 0, 27, (10, 17), key="matrix_zoom_rows", bind="query-params")
+    left, right = cols_column.slider("Columns", 0, 27, (10, 17), key="matrix_zoom_cols",
+                                    bind="query-params")
     region = image[top : bottom + 1, left : right + 1]
     raw_column, scaled_column = st.columns(2)
     with raw_column:
@@ -91,7 +97,7 @@ with flatten_tab:
     flat = data.flatten(image)
     first_ink_row = int(np.flatnonzero(image.any(axis=1))[0]) if image.any() else 0
     detail_row = st.slider("Close-up: where row ... ends and the next row begins", 0, 26, first_ink_row,
-                           key="matrix_flatten_row")
+                           key="matrix_flatten_row", bind="query-params")
     st.caption(f"Row {detail_row} fills positions {detail_row * 28} to {detail_row * 28 + 27}; "
                f"row {detail_row + 1} continues at position {detail_row * 28 + 28}.")
     ui.plot(ui.cached_figure(matrix_figures.flatten_detail, image, detail_row, present), key="matrix_flatten_detail")

@@ -7,6 +7,7 @@ from cnnviz.zoo import metrics
 from cnnviz import ui
 from cnnviz.ui import comparison as comparison_ui
 from cnnviz.ui import digits as digits_ui
+from cnnviz.ui import lesson
 
 PAGE = "zoo"
 presenter = ui.presenter()
@@ -40,9 +41,11 @@ left, right = (st.container(), st.container()) if presenter else st.columns([3, 
 with right:
     chosen = st.selectbox(
         "Compare the MLP with", cnn_names, index=cnn_names.index(default_cnn) if default_cnn else 0,
-        format_func=lambda name: titles.get(name, name), key=f"{PAGE}_cnn",
+        format_func=lambda name: titles.get(name, name), key=f"{PAGE}_cnn", bind="query-params",
         help="Chollet's convnet has almost exactly as many weights as the MLP: the fairest match.",
     ) if cnn_names else None
+    if chosen:
+        lesson.shown_as(f"{PAGE}_cnn", titles.get(chosen, chosen))
     mlp_card, cnn_card = cards.get("mlp"), cards.get(chosen) if chosen else None
     if mlp_card and cnn_card:
         facts = zoo_figures.comparison_facts(mlp_card, cnn_card)
@@ -69,7 +72,7 @@ st.caption("Training time and device are those of the run that produced the comm
            "each model's card in models/ lists every setting.")
 
 st.subheader("Training curves: does it overfit?")
-metric = st.radio("Show", ["accuracy", "loss"], horizontal=True, key=f"{PAGE}_metric",
+metric = st.radio("Show", ["accuracy", "loss"], horizontal=True, key=f"{PAGE}_metric", bind="query-params",
                   help="Training curve (solid) vs validation curve on the test digits (dashed). "
                        "A widening gap means the network memorises its training digits.")
 ui.plot(zoo_figures.training_curves(list(cards.values()), presenter, metric), key=f"{PAGE}_curves")
@@ -95,7 +98,7 @@ if mlp_card and cnn_card:
         st.error(f"**The gallery needs both trained networks.** {error}")
     else:
         indices = metrics.wrong_here_right_there(mlp_probabilities, cnn_probabilities, y_test)
-        count = st.slider("Digits to show", 3, 12, 6, step=3, key=f"{PAGE}_gallery_count")
+        count = st.slider("Digits to show", 3, 12, 6, step=3, key=f"{PAGE}_gallery_count", bind="query-params")
         st.caption(f"{len(indices)} test digits fool the MLP but not the CNN; the MLP's most confident "
                    f"mistakes come first. Orange bars: MLP, blue bars: {titles.get(chosen, chosen)}.")
         per_row = 2 if presenter else 3

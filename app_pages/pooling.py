@@ -19,16 +19,17 @@ st.markdown(
 
 choose_digit, choose_kernel, choose_region = st.columns([2, 3, 3])
 index = choose_digit.number_input("Training digit number", min_value=0, max_value=len(x_train) - 1, value=0,
-                                  step=1, key="pool_digit")
+                                  step=1, key="pool_digit", bind="query-params")
 kernel_name = choose_kernel.selectbox("Feature map from the kernel", list(kernels.PRESETS), index=1,
-                                      key="pool_kernel")
+                                      key="pool_kernel", bind="query-params")
 region = choose_region.selectbox("Show", ["the centre 12 x 12, with every number", "the whole 26 x 26 map"],
-                                 key="pool_region")
+                                 key="pool_region", bind="query-params")
 choose_mode, choose_size, choose_stride, choose_padding = st.columns(4)
-mode = choose_mode.segmented_control("Pooling", ["max", "average"], default="max", key="pool_mode") or "max"
-size = choose_size.selectbox("Pool size", [2, 3, 4], key="pool_size")
-stride_choice = choose_stride.selectbox("Stride", ["= pool size", 1, 2, 3], key="pool_stride")
-padding = choose_padding.selectbox("Padding", ["valid", "same"], key="pool_padding",
+mode = choose_mode.segmented_control("Pooling", ["max", "average"], default="max", key="pool_mode",
+                                     bind="query-params") or "max"
+size = choose_size.selectbox("Pool size", [2, 3, 4], key="pool_size", bind="query-params")
+stride_choice = choose_stride.selectbox("Stride", ["= pool size", 1, 2, 3], key="pool_stride", bind="query-params")
+padding = choose_padding.selectbox("Padding", ["valid", "same"], key="pool_padding", bind="query-params",
                                    help='"same" keeps ceil(n / stride) cells; padded cells are ignored, '
                                         "never counted as zeros, as in Keras.")
 stride = size if stride_choice == "= pool size" else int(stride_choice)

@@ -8,6 +8,7 @@ from cnnviz.digits import images
 from cnnviz import data, ui
 from cnnviz.ui import comparison as comparison_ui
 from cnnviz.ui import digits as digits_ui
+from cnnviz.ui import lesson
 
 present = ui.presenter()
 (_, _), (x_test, _) = ui.mnist_or_stop()
@@ -22,7 +23,7 @@ DRAW, UPLOAD, CAMERA = "Draw it", "Upload a picture", "Use the camera"
 INK_CHOICES = {"Guess for me": None, "Dark ink on light paper": True, "Light ink on dark background": False}
 
 mode = st.radio("How will you give the network your digit?", [DRAW, UPLOAD, CAMERA], horizontal=True,
-                key="digit_mode")
+                key="digit_mode", bind="query-params")
 raw = None
 input_column, help_column = st.columns([2, 3])
 with input_column:
@@ -87,9 +88,11 @@ for column, step in zip(st.columns(len(steps)), steps):
 st.header("What the networks think")
 titles = digits_ui.zoo_titles()
 cnn_names = [name for name in titles if name != "mlp"]
-if st.session_state.get("digit_cnn") not in cnn_names:  # our best CNN, or the first one trained here
-    st.session_state["digit_cnn"] = next((name for name in ["cnn_best", *cnn_names] if comparison_ui.zoo_model_exists(name)),
-                                         "cnn_best")
+linked_cnn = st.query_params.get("digit_cnn")  # a bound select box keeps its label in the URL
+if st.session_state.get("digit_cnn") not in cnn_names and linked_cnn not in titles.values():
+    # Our best CNN, or the first one trained here.
+    st.session_state["digit_cnn"] = next(
+        (name for name in ["cnn_best", *cnn_names] if comparison_ui.zoo_model_exists(name)), "cnn_best")
 
 
 def show_prediction(name: str) -> None:
@@ -108,7 +111,10 @@ with mlp_column:
                  key="digit_mlp")
     show_prediction("mlp")
 with cnn_column:
-    show_prediction(st.selectbox("Convolutional network", cnn_names, format_func=titles.get, key="digit_cnn"))
+    chosen_cnn = st.selectbox("Convolutional network", cnn_names, format_func=titles.get, key="digit_cnn",
+                              bind="query-params")
+    lesson.shown_as("digit_cnn", titles.get(chosen_cnn, chosen_cnn))
+    show_prediction(chosen_cnn)
 
 if st.button("See this digit inside the CNN", icon=":material/arrow_forward:", type="primary", key="digit_inside"):
     st.session_state["inside_use_own_digit"] = True

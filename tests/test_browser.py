@@ -23,8 +23,10 @@ def test_page_renders_in_chromium(streamlit_server, browser_page, page_info):
     screenshot(browser_page, page_info["name"])
 
 
-def test_presenter_mode_from_url_survives_navigation(streamlit_server, browser_page):
-    browser_page.goto(f"{streamlit_server}/?present=1")
+@pytest.mark.parametrize("link", ["present=true", "present=1"])
+def test_presenter_mode_from_url_survives_navigation(streamlit_server, browser_page, link):
+    """?present=true is the toggle's own URL binding; older links' ?present=1 still switch it on."""
+    browser_page.goto(f"{streamlit_server}/?{link}")
     wait_for_app(browser_page)
     # The presenter style arrives with the script run's elements; give it a moment to apply.
     browser_page.wait_for_function("getComputedStyle(document.documentElement).fontSize === '22px'",
@@ -35,7 +37,8 @@ def test_presenter_mode_from_url_survives_navigation(streamlit_server, browser_p
     if len(PAGES) > 1:
         browser_page.locator('[data-testid="stSidebarNav"] a').nth(1).click()
         wait_for_app(browser_page)
-        assert "present=1" in browser_page.url
+        if link == "present=true":
+            assert "present=true" in browser_page.url
         browser_page.wait_for_function("getComputedStyle(document.documentElement).fontSize === '22px'",
                                        timeout=15_000)
 

@@ -134,3 +134,19 @@ def parse_grid(grid) -> np.ndarray:
         shape = f"{size} rows of {sorted({len(row) for row in rows})} cells"
         raise KernelError(f"A kernel must be 3 x 3 or 5 x 5, but this one has {shape}.")
     return np.array([[parse_cell(raw, r, c) for c, raw in enumerate(row)] for r, row in enumerate(rows)])
+
+
+def grid_to_link(weights: np.ndarray) -> str:
+    """A kernel as a compact URL value: rows joined by ``;``, cells by ``,`` (``"1,0,-1;1,0,-1;1,0,-1"``)."""
+    return ";".join(",".join(format_weight(value) for value in row) for row in np.asarray(weights))
+
+
+def grid_from_link(text: str) -> list[list[str]]:
+    """The editable grid (rows of strings) of a :func:`grid_to_link` value.
+
+    Raises:
+        KernelError: not a 3 x 3 or 5 x 5 grid of numbers (the message names the bad cell).
+    """
+    rows = [row.split(",") for row in str(text).split(";")]
+    parse_grid(rows)  # raises for a wrong shape or a bad cell
+    return [[cell.strip() for cell in row] for row in rows]

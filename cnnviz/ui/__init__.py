@@ -56,23 +56,24 @@ def skip_keras_clear_session() -> None:
 
 
 def presenter_toggle() -> bool:
-    """Sidebar toggle shared by all pages, mirrored in the URL as ``?present=1``.
+    """Sidebar toggle shared by all pages, bound to the URL as ``?present=true``.
 
-    Call once per run from the router. Returns whether presenter mode is on.
+    Call once per run from the router. An older link's ``?present=1`` still switches it on (the
+    address bar then says ``present=true`` from the next change on).
+    Returns whether presenter mode is on.
     """
-    if PRESENTER_KEY not in st.session_state:
-        st.session_state[PRESENTER_KEY] = st.query_params.get(PRESENTER_PARAM) == "1"
+    if PRESENTER_KEY not in st.session_state and st.query_params.get(PRESENTER_PARAM) == "1":
+        st.session_state[PRESENTER_KEY] = True
     on = st.sidebar.toggle(
         "Presenter mode",
         key=PRESENTER_KEY,
-        help="Large, high-contrast text for a projector. Bookmark the page with ?present=1 in the URL.",
+        bind="query-params",
+        help="Large, high-contrast text for a projector, and a QR code of the current view for students. "
+             "Links keep it on with ?present=true.",
     )
     st.html(_BASE_CSS)
     if on:
-        st.query_params[PRESENTER_PARAM] = "1"
         st.html(_PRESENTER_CSS)
-    elif PRESENTER_PARAM in st.query_params:
-        del st.query_params[PRESENTER_PARAM]
     return on
 
 
@@ -131,6 +132,11 @@ def query_int(name: str) -> int | None:
     except ValueError:
         st.warning(f"The URL asks for {name}={raw!r}, which is not a whole number; it was ignored.")
         return None
+
+
+def url_parameters() -> dict[str, list[str]]:
+    """Every URL parameter with all its values (a range slider writes a name twice)."""
+    return {name: st.query_params.get_all(name) for name in st.query_params}
 
 
 def as_int_list(values: np.ndarray) -> list[int]:

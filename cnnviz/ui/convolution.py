@@ -99,3 +99,40 @@ def pool_shift_table(index: int, kernel_name: str, size: int, stride: int, mode:
 
     return invariance.shift_table(scaled_digit(index), kernels.preset_weights(kernel_name), size, stride, mode,
                                   padding)
+
+
+def apply_linked_cells(linked: str | None, size: int) -> None:
+    """Fill the kernel editor from a link's ``conv_cells`` value, or say why it cannot.
+
+    Args:
+        linked: the URL value (``"1,0,-1;1,0,-1;1,0,-1"``), or None when the link has none.
+        size: the kernel size the page shows (3 or 5); the link's grid must match it.
+    """
+    from cnnviz.lesson import kernels
+
+    if not linked:
+        return
+    try:
+        cells = kernels.grid_from_link(linked)
+    except kernels.KernelError as error:
+        st.caption(f":material/link_off: The link's kernel cells could not be used ({error}); "
+                   "the preset is shown instead.")
+        return
+    if len(cells) != size:
+        st.caption(f":material/link_off: The link's kernel is {len(cells)} x {len(cells)} but the kernel size "
+                   f"is {size} x {size}; the preset is shown instead.")
+        return
+    st.session_state["conv_kernel_cells"] = cells
+    st.session_state["conv_editor_version"] = st.session_state.get("conv_editor_version", 0) + 1
+
+
+def link_cells(kernel: np.ndarray, preset: str) -> None:
+    """Keep the edited kernel in the URL (``conv_cells``) while it differs from its preset."""
+    from cnnviz.lesson import kernels
+
+    link = kernels.grid_to_link(kernel)
+    if link == kernels.grid_to_link(kernels.preset_weights(preset, len(kernel))):  # as typed: 1/9 shows as 0.111
+        if "conv_cells" in st.query_params:
+            del st.query_params["conv_cells"]
+    else:
+        st.query_params["conv_cells"] = link

@@ -1,0 +1,198 @@
+"""The guided lesson and lesson links: previous/next in the seeds' order, what to notice on each step,
+the shareable link of the current view (with a QR code in presenter mode), and a notice when a link
+carries a value the page cannot use.
+
+Every setting a teacher would share is a widget bound to the URL (``bind="query-params"``), so the
+address bar always holds the current view; this module only reads it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit
+
+import streamlit as st
+
+PUBLIC_URL_VARIABLE = "CNNVIZ_PUBLIC_URL"
+DEFAULT_PAGE = "matrix"
+MATRIX_TAB_KEY = "matrix_tab"
+MATRIX_TABS = ("The 28 x 28 matrix", "Zoom in", "Flatten and scale", "One-hot label", "The dataset")
+# URL parameters a page reads by hand (not widgets): never reported as "not valid here".
+HAND_READ_PARAMETERS = {"digit", "conv_cells"}
+LABEL_PREFIX = "lesson_label_"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the guided lesson: a page (its ``url_path``), the URL parameters that open the
+    right view of it, a short title and one sentence saying what to notice."""
+
+    url_path: str
+    title: str
+    notice: str
+    query: dict = field(default_factory=dict)
+
+
+STEPS = (
+    Step("matrix", "Pixels",
+         "Notice: the picture and the matrix hold the same 784 numbers, 0 for background and up to 255 for ink.",
+         {MATRIX_TAB_KEY: MATRIX_TABS[0]}),
+    Step("matrix", "Flatten and one-hot",
+         "Notice: the 28 rows are laid end to end as 784 inputs, each divided by 255, and the label "
+         "becomes ten slots with a single 1 (the One-hot label tab).",
+         {MATRIX_TAB_KEY: MATRIX_TABS[2]}),
+    Step("convolution", "Convolution",
+         "Notice: every output cell is a sum of products under the window; an edge kernel lights up "
+         "where the ink starts and stops."),
+    Step("pooling", "Pooling",
+         "Notice: each window keeps only its strongest value, so a digit moved by one pixel changes the "
+         "pooled map less than the feature map."),
+    Step("mlp-vs-cnn", "MLP vs CNN",
+         "Notice: with about as many weights as the MLP, a small CNN makes fewer than half of its mistakes."),
+    Step("inside-the-cnn", "Inside the CNN",
+         "Notice: the first layer's maps still look like the digit; deeper maps are smaller and more "
+         "abstract, and the last layer turns them into ten probabilities."),
+    Step("your-digit", "Your digit",
+         "Notice: your drawing is cropped, shrunk to 20 px and centred as MNIST's digits were before the "
+         "networks see it."),
+    Step("train-your-own", "Train your own",
+         "Notice: the heatmap holds measured accuracies for every filters x dropout setting; move a "
+         "slider and see where your network lands before you train it."),
+    Step("xception", "Xception",
+         "Notice: the same convolution and pooling ideas, 36 convolution layers deep, name 1,000 kinds of "
+         "object; Grad-CAM shows where the network looked."),
+)
+
+
+def current_step(url_path: str, matrix_tab: str | None) -> int:
+    """Index into :data:`STEPS` of the page ``url_path`` (the matrix page holds two steps, told apart
+    by its open tab)."""
+    if url_path == "matrix":
+        return 1 if matrix_tab in MATRIX_TABS[2:] else 0
+    for number, step in enumerate(STEPS):
+        if step.url_path == url_path:
+            return number
+    return 0
+
+
+def share_url(base_url: str, url_path: str, query: dict) -> str:
+    """The link of a view: ``base_url`` (scheme and host), the page, its URL parameters.
+
+    ``query`` maps names to a string or a list of strings (repeated parameters, as range sliders use).
+    """
+    path = "/" if url_path in ("", DEFAULT_PAGE) else f"/{url_path}"  # the default page lives at "/"
+    encoded = urlencode(query, doseq=True)
+    return f"{base_url.rstrip('/')}{path}" + (f"?{encoded}" if encoded else "")
+
+
+def is_local_address(url: str) -> bool:
+    """Whether ``url`` points at this computer only (students' laptops cannot open it)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def base_url() -> str:
+    """Where students reach this server: ``CNNVIZ_PUBLIC_URL`` if set, else the address the viewer
+    opened (``st.context.url``)."""
+    return os.environ.get(PUBLIC_URL_VARIABLE, "").strip() or (st.context.url or "http://localhost:8501")
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def qr_png(url: str) -> bytes:
+    """A QR code of ``url`` as PNG bytes (segno: pure Python, no image library needed)."""
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=6, border=2, dark="#000000", light="#ffffff")
+    return buffer.getvalue()
+
+
+def rejected_values(before: dict, after: dict, values: dict) -> dict:
+    """URL parameters the page dropped because no widget could use them (garbage, out of range).
+
+    Args:
+        before: the URL parameters when the run started, ``{name: str or [str, ...]}``.
+        after: the URL parameters when it ended.
+        values: the widgets' values by key (``st.session_state``): a parameter that was dropped
+            because it equals its widget's default is not a rejection. A widget with a
+            ``format_func`` records its shown label with :func:`shown_as`.
+    Returns:
+        ``{name: the value the link carried}``.
+    """
+    rejected = {}
+    for name, raw in before.items():
+        if name in after or name in HAND_READ_PARAMETERS:
+            continue
+        if name == "present" and raw in ("1", ["1"]):  # older links' presenter switch, still honoured
+            continue
+        shown = values.get(name)
+        raw_text = raw[-1] if isinstance(raw, list) else raw
+        if isinstance(shown, bool):
+            shown = str(shown).lower()
+        if shown is None or str(raw_text) not in (str(shown), str(values.get(LABEL_PREFIX + name))):
+            rejected[name] = raw_text
+    return rejected
+
+
+def shown_as(key: str, label: str) -> None:
+    """Record the label a ``format_func`` widget shows: its URL value is that label, not the option."""
+    st.session_state[LABEL_PREFIX + key] = label
+
+
+def show_rejections(rejected: dict) -> None:
+    """One small line saying which link values were not used, and what is shown instead."""
+    if rejected:
+        listed = ", ".join(f"{name}={value!r}" for name, value in rejected.items())
+        st.caption(f":material/link_off: This link asked for {listed}, which this page cannot show; "
+                   "the default is shown instead.")
+
+
+def lesson_bar(pages: dict, url_path: str, presenter: bool, query: dict) -> None:
+    """Step n of 9, what to notice, previous/next links that open the exact view of each step, and in
+    presenter mode the QR code of the current view.
+
+    Args:
+        pages: the app's ``st.Page`` objects by ``url_path``.
+        url_path: the page being shown.
+        presenter: keep presenter mode on in the links, and offer the QR code.
+        query: the current view's URL parameters (``{name: [value, ...]}``).
+    """
+    tab = st.session_state.get(MATRIX_TAB_KEY) or st.query_params.get(MATRIX_TAB_KEY)
+    number = current_step(url_path, tab)
+    step = STEPS[number]
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        if number > 0:
+            previous = STEPS[number - 1]
+            st.page_link(pages[previous.url_path], label=f"Back: {previous.title}", icon=":material/arrow_back:",
+                         query_params=_with_presenter(previous.query, presenter))
+        st.markdown(f"**Lesson step {number + 1} of {len(STEPS)}: {step.title}**", width="content")
+        if number + 1 < len(STEPS):
+            following = STEPS[number + 1]
+            st.page_link(pages[following.url_path], label=f"Next: {following.title}",
+                         icon=":material/arrow_forward:", query_params=_with_presenter(following.query, presenter))
+        if presenter:
+            share_popover(student_link(url_path, query))
+    st.markdown(step.notice)
+
+
+def student_link(url_path: str, query: dict) -> str:
+    """The current view's link for students' laptops: presenter mode left out."""
+    return share_url(base_url(), url_path, {name: value for name, value in query.items() if name != "present"})
+
+
+def share_popover(url: str) -> None:
+    """A button that opens the link's QR code, big enough to scan from a classroom seat, and the link."""
+    with st.popover("Students: open this view", icon=":material/qr_code_2:"):
+        st.code(url, language=None, wrap_lines=True)
+        st.image(qr_png(url), width=320, caption="Scan it: the same page, the same settings.")
+        if is_local_address(url):
+            st.caption(
+                "This address only works on this computer. Start the app with "
+                "`--server.address 0.0.0.0` and open it at this computer's network address, or set "
+                f"`{PUBLIC_URL_VARIABLE}` to the address students use.")
+
+
+def _with_presenter(query: dict, presenter: bool) -> dict:
+    return {**query, "present": "true"} if presenter else dict(query)
