@@ -1,14 +1,20 @@
 """The one look of every cnnviz figure: fonts, colours, colour legends, Plotly layout.
 
 Every builder takes ``presenter``: True makes text large and high-contrast for a projector.
-Heatmaps always carry a colour legend (:func:`colorbar`).
+Heatmaps always carry a colour legend (:func:`colorbar`); signed values (weights, raw
+convolution outputs) use :data:`SIGNED_COLOURS` between -:func:`symmetric_limit` and +it, so
+white always means zero.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 
 FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
+SIGNED_COLOURS = "RdBu_r"  # blue negative, white zero, red positive
+TRAIN_COLOUR = "#1f77b4"  # a training curve (solid)
+VALIDATION_COLOUR = "#d62728"  # a validation curve (dashed)
 
 
 def font_sizes(presenter: bool) -> dict[str, int]:
@@ -39,3 +45,8 @@ def colorbar(title: str, presenter: bool, **extra) -> dict:
     sizes = font_sizes(presenter)
     return {"title": {"text": title, "side": "right", "font": {"size": sizes["base"]}},
             "tickfont": {"size": sizes["small"] + 2}, "thickness": 18 if presenter else 14, **extra}
+
+
+def symmetric_limit(*arrays) -> float:
+    """The largest absolute value in ``arrays`` (at least 1e-9), for a colour scale centred on zero."""
+    return max(max(float(np.max(np.abs(a))) if np.size(a) else 0.0 for a in arrays), 1e-9)

@@ -12,10 +12,9 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.style import colorbar, font_sizes, style
+from cnnviz.style import SIGNED_COLOURS, colorbar, font_sizes, style, symmetric_limit
 
 ACTIVATION_COLOURS = "Viridis"  # dark purple = 0 (silent), yellow = strongest response
-WEIGHT_COLOURS = "RdBu_r"  # blue = negative weight, white = 0, red = positive
 INPUT_COLOURS = "Greys_r"  # 0 = black background, 1 = white ink, as the network sees MNIST
 
 
@@ -47,11 +46,15 @@ def mosaic(maps: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
 
 def value_range(values: np.ndarray) -> dict:
     """Colour-scale limits: 0..max for non-negative values, symmetric around 0 otherwise."""
-    low, high = float(np.nanmin(values)), float(np.nanmax(values))
-    if low >= 0:
-        return {"zmin": 0.0, "zmax": max(high, 1e-6), "colorscale": ACTIVATION_COLOURS}
-    limit = max(abs(low), abs(high), 1e-6)
-    return {"zmin": -limit, "zmax": limit, "colorscale": WEIGHT_COLOURS}
+    if float(np.nanmin(values)) >= 0:
+        return {"zmin": 0.0, "zmax": max(float(np.nanmax(values)), 1e-6), "colorscale": ACTIVATION_COLOURS}
+    return signed_range(values)
+
+
+def signed_range(values: np.ndarray) -> dict:
+    """Colour-scale limits centred on 0 (white), blue negative and red positive: for weights."""
+    limit = symmetric_limit(values)
+    return {"zmin": -limit, "zmax": limit, "colorscale": SIGNED_COLOURS}
 
 
 def feature_map_grid(maps: np.ndarray, presenter: bool, title: str | None = None,
@@ -105,9 +108,8 @@ def filter_grid(kernels: np.ndarray, presenter: bool, title: str | None = None) 
     kernel_height, kernel_width, count = kernels.shape
     columns = grid_columns(count)
     tiles, index = mosaic(kernels, columns)
-    limit = float(max(np.abs(kernels).max(), 1e-6))
     heatmap = go.Heatmap(
-        z=tiles, customdata=index, zmin=-limit, zmax=limit, colorscale=WEIGHT_COLOURS,
+        z=tiles, customdata=index, **signed_range(kernels),
         colorbar=colorbar("weight", presenter), hoverongaps=False,
         hovertemplate="filter %{customdata[0]}, row %{customdata[1]}, column %{customdata[2]}"
                       "<br>weight %{z:.3f}<extra></extra>",
@@ -246,7 +248,7 @@ def map_detail(model, outputs: list, layer_name: str, index: int, presenter: boo
     if kernel.shape[-1] == 1:
         detail["filter"] = single_map(kernel[..., 0], presenter, f"its filter ({size})",
                                       legend_title="weight", height=460 if presenter else 380,
-                                      colour_range=_symmetric(kernel))
+                                      colour_range=signed_range(kernel))
         detail["note"] = (f"Filter {index} of {source} slides over the input; at each position it multiplies the "
                           f"{size} pixels under it by these weights and adds them up (plus a bias), then relu "
                           "keeps the positive part.")
@@ -257,8 +259,3 @@ def map_detail(model, outputs: list, layer_name: str, index: int, presenter: boo
     if source != layer_name:
         detail["note"] += f" {layer_name} ({entry.layer_class_name}) then transformed map {index} of {source}."
     return detail
-
-
-def _symmetric(values: np.ndarray) -> dict:
-    limit = float(max(np.abs(values).max(), 1e-6))
-    return {"zmin": -limit, "zmax": limit, "colorscale": WEIGHT_COLOURS}

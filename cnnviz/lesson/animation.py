@@ -13,7 +13,7 @@ import numpy as np
 
 from cnnviz.lesson import frames as fr
 from cnnviz.lesson import ops
-from cnnviz.style import font_sizes
+from cnnviz.style import SIGNED_COLOURS, font_sizes, symmetric_limit
 
 INPUT_COLOURS = "Greys"  # 0 = white paper, 1 = black ink
 FEATURE_COLOURS = "Reds"  # a feature map after ReLU: 0 = white, strong response = dark red
@@ -102,14 +102,14 @@ def convolution_figure(image, kernel, presenter: bool, *, stride: int = 1, paddi
     out_decimals = decimals if _shows_numbers(*out_shape, presenter) else None
     strip_text = sizes["cell"] + (4 if k_rows <= 3 else 1)
     products_at, sum_at = 2 * k_cols + 2, 3 * k_cols + 1.7
-    weight_limit, out_limit = fr.symmetric_limit(kernel), fr.symmetric_limit(output)
+    weight_limit, out_limit = symmetric_limit(kernel), symmetric_limit(output)
     grids = [
         fr.grid(padded, x_in, y_in, in_axes, "coloraxis", INPUT_COLOURS, *input_range, in_decimals,
                 _cell_font(*padded.shape, sizes), "input", nan_colour=fr.PADDING_COLOUR, nan_text="0"),
-        fr.grid(output, range(out_shape[1]), range(out_shape[0]), out_axes, "coloraxis3", fr.SIGNED_COLOURS,
+        fr.grid(output, range(out_shape[1]), range(out_shape[0]), out_axes, "coloraxis3", SIGNED_COLOURS,
                 -out_limit, out_limit, None, sizes["cell"], "output"),
         fr.grid(kernel, range(k_cols + 1, 2 * k_cols + 1), range(k_rows), strip_axes, "coloraxis2",
-                fr.SIGNED_COLOURS, -weight_limit, weight_limit, max(decimals, 2), strip_text, "weight"),
+                SIGNED_COLOURS, -weight_limit, weight_limit, max(decimals, 2), strip_text, "weight"),
     ]
     traces = [
         *(g.trace for g in grids),
@@ -120,7 +120,7 @@ def convolution_figure(image, kernel, presenter: bool, *, stride: int = 1, paddi
         fr.line(out_axes, fr.HIGHLIGHT, 4),
         fr.label("", strip_axes, sum_at, (k_rows - 1) / 2, sizes["title"]),
         fr.text_grid(*out_shape, 0, out_axes, _cell_font(*out_shape, sizes),
-                     fr.contrast_text(output, fr.SIGNED_COLOURS, -out_limit, out_limit) if out_decimals is not None
+                     fr.contrast_text(output, SIGNED_COLOURS, -out_limit, out_limit) if out_decimals is not None
                      else None),
     ]
     images = [*(g.image for g in grids), fr.blank_grid(k_rows, k_cols, 0, strip_axes),
@@ -156,9 +156,9 @@ def convolution_figure(image, kernel, presenter: bool, *, stride: int = 1, paddi
     layout.update(
         images=images,
         coloraxis=fr.coloraxis(INPUT_COLOURS, *input_range, "input value", presenter, 0.41, top_mid, top_len),
-        coloraxis2=fr.coloraxis(fr.SIGNED_COLOURS, -weight_limit, weight_limit, "weight", presenter, 0.93,
+        coloraxis2=fr.coloraxis(SIGNED_COLOURS, -weight_limit, weight_limit, "weight", presenter, 0.93,
                                 strip_top / 2, max(strip_top, 0.2)),
-        coloraxis3=fr.coloraxis(fr.SIGNED_COLOURS, -out_limit, out_limit, "output value", presenter, 0.93,
+        coloraxis3=fr.coloraxis(SIGNED_COLOURS, -out_limit, out_limit, "output value", presenter, 0.93,
                                 top_mid, top_len),
         annotations=[
             *(note for g in grids for note in g.annotations),

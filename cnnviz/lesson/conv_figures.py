@@ -8,14 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from cnnviz.lesson.matrix_figures import matrix_heatmap
-from cnnviz.style import colorbar, font_sizes, style
-
-SIGNED_COLOURS = "RdBu_r"  # blue negative, white zero, red positive
-
-
-def _limit(values) -> float:
-    return max(float(np.max(np.abs(values))), 1e-9)
-
+from cnnviz.style import SIGNED_COLOURS, colorbar, font_sizes, style, symmetric_limit
 
 def raw_and_relu(output, presenter: bool) -> tuple[go.Figure, go.Figure]:
     """The raw output of a convolution and the same map after ReLU, on one diverging colour scale.
@@ -27,7 +20,7 @@ def raw_and_relu(output, presenter: bool) -> tuple[go.Figure, go.Figure]:
         Two figures; in the second the negative (blue) cells have become 0 (white).
     """
     output = np.asarray(output, dtype=np.float64)
-    limit = _limit(output)
+    limit = symmetric_limit(output)
     numbers = max(output.shape) <= 12
     common = {"colorscale": SIGNED_COLOURS, "zmin": -limit, "zmax": limit, "number_format": ".2f",
               "show_values": numbers, "height": 430 if presenter else 380}
@@ -53,7 +46,7 @@ def feature_stack(maps, names: list[str], presenter: bool) -> go.Figure:
     count = maps.shape[2]
     per_row = min(count, 4 if presenter else 5)
     rows = -(-count // per_row)
-    limit = _limit(maps)
+    limit = symmetric_limit(maps)
     sizes = font_sizes(presenter)
     fig = make_subplots(rows=rows, cols=per_row, subplot_titles=names, horizontal_spacing=0.02,
                         vertical_spacing=0.08 if rows > 1 else 0.02)

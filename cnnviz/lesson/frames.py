@@ -26,7 +26,6 @@ PADDING_COLOUR = "#bcd9f5"
 COVER_COLOUR = "#e4e4e4"  # output cells not computed yet
 STRIP_BACKGROUND = "#f3f3f3"
 NEGATIVE_TEXT, POSITIVE_TEXT, ZERO_TEXT = "#1b4f9c", "#b2182b", "#444444"
-SIGNED_COLOURS = "RdBu_r"  # blue negative, white zero, red positive
 
 
 class AnimatedFigure(go.Figure):
@@ -254,11 +253,6 @@ def title(text: str, xref: str, x: float, y: float, size: int, shift: int = 0) -
     """A panel title at paper height ``y``, left-aligned at ``x`` in ``xref`` coordinates."""
     return {"text": text, "xref": xref, "yref": "paper", "x": x, "y": y, "xanchor": "left", "yanchor": "bottom",
             "showarrow": False, "font": {"size": size}, "yshift": shift, "align": "left"}
-
-
-def symmetric_limit(*arrays) -> float:
-    """The largest absolute value, for a colour scale centred on zero."""
-    return max(max(float(np.max(np.abs(a))) if np.size(a) else 0.0 for a in arrays), 1e-9)
 
 
 def build_frames(steps, moving, traces: list[dict], moving_traces: range) -> list[dict]:
