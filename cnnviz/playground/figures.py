@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from cnnviz.curves import epoch_axis, epoch_curve, history_curves
 from cnnviz.style import colorbar, font_sizes, style
 
-TRAIN_COLOUR = "#1f77b4"
-VALIDATION_COLOUR = "#d62728"
+GRID = {"showgrid": True, "gridcolor": "#e5e5e5"}
 RUN_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -56,21 +56,10 @@ def curves(history: dict, presenter: bool, *, epochs: int | None = None, title: 
         history: ``{"accuracy": [...], "val_accuracy": [...]}`` fractions per finished epoch.
         epochs: fix the x axis to 1..epochs so a live run's chart does not jump as it grows.
     """
-    fig = go.Figure()
-    for key, name, colour, dash in (("accuracy", "training images", TRAIN_COLOUR, "solid"),
-                                    ("val_accuracy", "validation images (held out)", VALIDATION_COLOUR, "dash")):
-        values = history.get(key) or []
-        if values:
-            fig.add_trace(go.Scatter(
-                x=list(range(1, len(values) + 1)), y=[value * 100 for value in values], name=name,
-                mode="lines+markers", line={"color": colour, "width": 4 if presenter else 3, "dash": dash},
-                marker={"size": 11 if presenter else 8},
-                hovertemplate=f"{name}<br>epoch %{{x}}: %{{y:.2f}}%<extra></extra>",
-            ))
-    last = max(epochs or 0, len(history.get("accuracy") or []), 1)
-    fig.update_xaxes(title="epoch", range=[0.7, last + 0.3], dtick=1 if last <= 12 else 2, showgrid=True,
-                     gridcolor="#e5e5e5")
-    fig.update_yaxes(title="accuracy (%)", ticksuffix="%", showgrid=True, gridcolor="#e5e5e5")
+    fig = go.Figure(history_curves(history, presenter,
+                                   labels=("training images", "validation images (held out)")))
+    fig.update_xaxes(**epoch_axis(max(epochs or 0, len(history.get("accuracy") or []))), **GRID)
+    fig.update_yaxes(title="accuracy (%)", ticksuffix="%", **GRID)
     fig.update_layout(legend={"orientation": "h", "y": -0.28 if not presenter else -0.35, "x": 0})
     if not fig.data:
         fig.update_yaxes(range=[0, 100])
@@ -86,19 +75,10 @@ def runs_overlay(runs: list[dict], presenter: bool, *, title: str | None = None,
     Args:
         runs: dicts with ``label`` (str) and ``history`` (``{"val_accuracy": [...], ...}``).
     """
-    fig = go.Figure()
-    for number, run in enumerate(runs):
-        values = run["history"].get("val_accuracy") or []
-        colour = RUN_COLOURS[number % len(RUN_COLOURS)]
-        fig.add_trace(go.Scatter(
-            x=list(range(1, len(values) + 1)), y=[value * 100 for value in values], name=run["label"],
-            mode="lines+markers", line={"color": colour, "width": 4 if presenter else 3},
-            marker={"size": 10 if presenter else 7},
-            hovertemplate=f"{run['label']}<br>epoch %{{x}}: %{{y:.2f}}%<extra></extra>",
-        ))
-    longest = max([len(run["history"].get("val_accuracy") or []) for run in runs] or [1])
-    fig.update_xaxes(title="epoch", range=[0.7, longest + 0.3], dtick=1 if longest <= 12 else 2,
-                     showgrid=True, gridcolor="#e5e5e5")
-    fig.update_yaxes(title="validation accuracy (%)", ticksuffix="%", showgrid=True, gridcolor="#e5e5e5")
+    histories = [run["history"].get("val_accuracy") or [] for run in runs]
+    fig = go.Figure([epoch_curve(values, run["label"], RUN_COLOURS[number % len(RUN_COLOURS)], presenter)
+                     for number, (run, values) in enumerate(zip(runs, histories))])
+    fig.update_xaxes(**epoch_axis(max(map(len, histories), default=1)), **GRID)
+    fig.update_yaxes(title="validation accuracy (%)", ticksuffix="%", **GRID)
     fig.update_layout(legend={"orientation": "v", "x": 1.02, "y": 1})
     return style(fig, presenter, title, height or (420 if presenter else 340))

@@ -10,10 +10,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from cnnviz.curves import history_curves
 from cnnviz.style import colorbar, font_sizes, style
 
-TRAIN_COLOUR = "#1f77b4"
-VALIDATION_COLOUR = "#d62728"
 MLP_COLOUR = "#ff7f0e"
 CNN_COLOUR = "#1f77b4"
 
@@ -88,18 +87,9 @@ def training_curves(cards: list[dict], presenter: bool, metric: str = "accuracy"
     for index, card in enumerate(cards):
         row, column = index // columns + 1, index % columns + 1
         history = card["history"]
-        for key, label, colour, dash in ((metric, "training", TRAIN_COLOUR, "solid"),
-                                         (f"val_{metric}", "validation (test digits)", VALIDATION_COLOUR, "dash")):
-            values = history.get(key)
-            if not values:
-                continue
-            scale = 100 if metric == "accuracy" else 1
-            fig.add_trace(go.Scatter(
-                x=list(range(1, len(values) + 1)), y=[scale * value for value in values], mode="lines+markers",
-                name=label, legendgroup=label, showlegend=index == 0,
-                line={"color": colour, "dash": dash, "width": 3}, marker={"size": 6},
-                hovertemplate=f"{_title(card)}, epoch %{{x}}<br>{label}: %{{y:.2f}}<extra></extra>",
-            ), row=row, col=column)
+        for line in history_curves(history, presenter, metric=metric, labels=("training", "validation (test digits)"),
+                                   hover_prefix=f"{_title(card)}: ", showlegend=index == 0):
+            fig.add_trace(line, row=row, col=column)
         fig.update_xaxes(title="epoch" if row == rows else None, dtick=2 if len(history.get(metric, [])) > 6 else 1,
                          row=row, col=column)
     y_title = "accuracy (%)" if metric == "accuracy" else metric
