@@ -245,11 +245,9 @@ ALLOWED_DROP = 0.03  # accuracy may fall by at most 3 points from clean MNIST to
 
 
 def test_synthetic_photos_keep_the_cnn_accurate(mnist):
-    zoo = pytest.importorskip("cnnviz.zoo", reason="cnnviz.zoo is not written yet")
-    trained = [name for name in ("cnn_best", "cnn_chollet", "cnn_lesson") if zoo.model_path(name).is_file()]
-    if not trained:
-        pytest.skip("no zoo CNN is committed yet (models/cnn_best.keras, cnn_chollet.keras or cnn_lesson.keras)")
-    name = trained[0]
+    from cnnviz import zoo
+
+    name = "cnn_best"
     model = zoo.load(name)
 
     (_, _), (x_test, y_test) = mnist

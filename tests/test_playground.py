@@ -172,8 +172,6 @@ def test_missing_or_broken_sweep_file_raises_a_readable_error(tmp_path):
 
 
 def test_committed_sweep_holds_real_trained_cells():
-    if not sweep.DEFAULT_PATH.exists():
-        pytest.skip("models/sweep.json has not been built yet (python -m cnnviz.playground.sweep)")
     result = sweep.load(sweep.DEFAULT_PATH)
     assert result["cells"], "the sweep file has no cells"
     for cell in result["cells"]:

@@ -58,8 +58,6 @@ def test_out_of_range_link_values_are_clamped_with_a_warning():
 
 
 def test_the_sweep_answers_for_the_sliders_setting():
-    if not sweep.DEFAULT_PATH.exists():
-        pytest.skip("models/sweep.json has not been built yet")
     app = _open({"filters": "4", "dropout": "0"})
     first = app.metric[0].value
     app.select_slider(key="playground_filters").set_value(64).run()
