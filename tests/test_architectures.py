@@ -3,12 +3,11 @@
 Only tiny training runs (a few batches of a few hundred digits); nothing here trains a real model.
 """
 
-import subprocess
-import sys
 import threading
 
 import numpy as np
 import pytest
+from support import heavy_imports
 
 from cnnviz.zoo import architectures, training
 
@@ -160,7 +159,6 @@ def test_train_rejects_nonsense():
 
 
 def test_light_modules_do_not_import_keras():
-    code = ("import sys; import cnnviz.zoo, cnnviz.zoo.architectures, cnnviz.zoo.training, cnnviz.zoo.figures, "
-            "cnnviz.zoo.metrics; from cnnviz import zoo; zoo.names(); "
-            "assert 'keras' not in sys.modules and 'tensorflow' not in sys.modules, 'heavy import'")
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=str(architectures.__file__).rsplit("/cnnviz/", 1)[0])
+    heavy, _ = heavy_imports("import cnnviz.zoo, cnnviz.zoo.architectures, cnnviz.zoo.training, cnnviz.zoo.figures, "
+                             "cnnviz.zoo.metrics; from cnnviz import zoo; zoo.names()")
+    assert heavy == [], f"heavy import: {heavy}"

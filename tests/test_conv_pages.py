@@ -2,12 +2,10 @@
 keep the last good figure on bad input, honour presenter mode, and never import TensorFlow."""
 
 import json
-import subprocess
-import sys
 
 import pytest
-
-from pages_list import REPO_ROOT, open_app
+from pages_list import open_app
+from support import pages_leave_tensorflow_out
 
 CONV_PAGE, POOL_PAGE = "app_pages/convolution.py", "app_pages/pooling.py"
 
@@ -140,17 +138,5 @@ def test_pooling_controls_change_the_animation(pool_app):
 
 
 def test_both_pages_leave_tensorflow_out():
-    script = f"""
-import json, sys
-from streamlit.testing.v1 import AppTest
-app = AppTest.from_file("app.py", default_timeout=120).run()
-errors = [e.value for e in app.exception]
-for path in {[CONV_PAGE, POOL_PAGE]!r}:
-    app.switch_page(path).run()
-    errors += [e.value for e in app.exception]
-print(json.dumps({{"errors": errors, "tensorflow": "tensorflow" in sys.modules, "keras": "keras" in sys.modules}}))
-"""
-    result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
-                            timeout=300, check=True)
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = pages_leave_tensorflow_out([CONV_PAGE, POOL_PAGE])
     assert report == {"errors": [], "tensorflow": False, "keras": False}

@@ -1,14 +1,13 @@
 """The "An image is a matrix" page: interaction, URL parameters, bad data, and no TensorFlow."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
+from pages_list import open_app
 from streamlit.testing.v1 import AppTest
+from support import pages_leave_tensorflow_out
 
 from cnnviz import data
-from pages_list import REPO_ROOT, open_app
 
 
 def run_matrix_page(query: dict | None = None) -> AppTest:
@@ -69,28 +68,10 @@ def test_broken_dataset_gives_a_message_not_a_traceback(tmp_path, monkeypatch):
     ui.mnist.clear()  # the server-wide cache would otherwise still hold the good data
     (tmp_path / "broken.npz").write_text("not a zip")
     monkeypatch.setenv("CNNVIZ_MNIST", str(tmp_path / "broken.npz"))
-    app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
-    app.run()
+    app = open_app()
     assert not app.exception
     assert "MNIST is not available" in app.error[0].value and "broken.npz" in app.error[0].value
     assert app.toggle(key="present") is not None  # the sidebar (rest of the app) still renders
-
-
-def pages_leave_tensorflow_out(page_paths: list[str]) -> dict:
-    """Run pages through AppTest in a fresh interpreter; report which heavy modules got imported."""
-    script = f"""
-import json, sys
-from streamlit.testing.v1 import AppTest
-app = AppTest.from_file("app.py", default_timeout=60).run()
-errors = [e.value for e in app.exception]
-for path in {page_paths!r}:
-    app.switch_page(path).run()
-    errors += [e.value for e in app.exception]
-print(json.dumps({{"errors": errors, "tensorflow": "tensorflow" in sys.modules, "keras": "keras" in sys.modules}}))
-"""
-    result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
-                            timeout=180, check=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_matrix_page_never_imports_tensorflow():

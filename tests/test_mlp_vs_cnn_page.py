@@ -6,20 +6,17 @@ import shutil
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
+from pages_list import open_app
 
 from cnnviz import zoo
 
-REPO_ROOT = zoo.MODELS_DIR.parent
 PAGE = "app_pages/mlp_vs_cnn.py"
-NEEDED = ("mlp", "cnn_chollet")
 
 
 def _run_page():
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
-    at.run()
+    at = open_app()
     at.switch_page(PAGE).run()
     return at
 

@@ -5,16 +5,18 @@ import json
 import random
 
 import pytest
+from support import heavy_imports
 
 from cnnviz.playground import network as pg
 from cnnviz.playground import sweep
-from cnnviz.playground.network import InvalidNetwork, PlaygroundConfig
+from cnnviz.playground.config import DENSE_CHOICES, FILTER_CHOICES, KERNEL_CHOICES, PlaygroundConfig
+from cnnviz.playground.network import InvalidNetwork
 
 
 def _all_architectures():
     """Every architecture-relevant slider combination (training settings do not change the net)."""
     for blocks, filters, kernel, pooling, dropout, dense in itertools.product(
-        range(1, 4), pg.FILTER_CHOICES, pg.KERNEL_CHOICES, (True, False), (0.0, 0.35), pg.DENSE_CHOICES
+        range(1, 4), FILTER_CHOICES, KERNEL_CHOICES, (True, False), (0.0, 0.35), DENSE_CHOICES
     ):
         yield PlaygroundConfig(blocks=blocks, filters=filters, kernel_size=kernel, pooling=pooling,
                                dropout=dropout, dense_units=dense)
@@ -183,12 +185,7 @@ def test_committed_sweep_holds_real_trained_cells():
 
 def test_the_page_modules_do_not_import_keras():
     """The layer table and the sweep must be instant: importing the page's modules loads no TensorFlow."""
-    import subprocess
-    import sys
-
-    code = ("import sys; import cnnviz.playground.network, cnnviz.playground.config, cnnviz.playground.run, "
-            "cnnviz.playground.figures, cnnviz.playground.sweep, cnnviz.playground.slots, cnnviz.playground.live; "
-            "heavy = [m for m in ('keras', 'tensorflow') if m in sys.modules]; print(heavy); sys.exit(bool(heavy))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=pg.__file__.rsplit("/cnnviz/", 1)[0],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stdout + result.stderr
+    heavy, _ = heavy_imports("import cnnviz.playground.network, cnnviz.playground.config, cnnviz.playground.run, "
+                             "cnnviz.playground.figures, cnnviz.playground.sweep, cnnviz.playground.slots, "
+                             "cnnviz.playground.live")
+    assert heavy == [], heavy

@@ -1,23 +1,17 @@
 """The "Train your own CNN" page through AppTest: instant layer table, clamped links, sweep answer,
 and one tiny real training run through the page (256 images, 1 epoch)."""
 
-import time
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
+from pages_list import open_app
+from support import until
 
 from cnnviz.playground import sweep
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 PAGE = "app_pages/playground.py"
 
 
 def _open(query_params=None):
-    app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
-    for key, value in (query_params or {}).items():
-        app.query_params[key] = value
-    app.run()
+    app = open_app(query_params)
     app.switch_page(PAGE).run()
     assert not app.exception, [error.value for error in app.exception]
     return app
@@ -73,9 +67,7 @@ def test_a_tiny_training_run_through_the_page_gives_a_test_accuracy():
     app = _open({"samples": "256", "epochs": "1", "filters": "4", "blocks": "1", "dense": "16"})
     app.button(key="playground_train").click().run()
     assert not app.exception
-    deadline = time.monotonic() + 120
-    while app.session_state["playground_live"].snapshot().active and time.monotonic() < deadline:
-        time.sleep(0.5)
+    assert until(lambda: not app.session_state["playground_live"].snapshot().active, timeout=120)
     app.run()  # the page records the finished run
     assert not app.exception, [error.value for error in app.exception]
     assert any("Test accuracy" in message.value for message in app.success)
@@ -92,26 +84,17 @@ def test_two_students_training_at_once_one_is_queued_and_stop_frees_everything()
     settings = {"samples": "5000", "epochs": "20", "filters": "4", "blocks": "1", "dense": "16"}
     first, second = _open(settings), _open(settings)
     first.button(key="playground_train").click().run()
-    assert _until(lambda: first.session_state["playground_live"].snapshot().status == "training")
+    assert until(lambda: first.session_state["playground_live"].snapshot().status == "training")
     second.button(key="playground_train").click().run()
-    assert _until(lambda: second.session_state["playground_live"].snapshot().position == 1)
+    assert until(lambda: second.session_state["playground_live"].snapshot().position == 1)
     second.run()
     assert any("number 1** in the queue" in message.value for message in second.info)
     assert slots.server_limiter().counts() == (1, 1)
     second.button(key="playground_stop").click().run()  # leave the queue
     first.button(key="playground_stop").click().run()  # stop training
-    assert _until(lambda: not first.session_state["playground_live"].snapshot().active)
-    assert _until(lambda: not second.session_state["playground_live"].snapshot().active)
+    assert until(lambda: not first.session_state["playground_live"].snapshot().active)
+    assert until(lambda: not second.session_state["playground_live"].snapshot().active)
     assert slots.server_limiter().counts() == (0, 0)
     second.run()
     assert any("left the queue" in message.value for message in second.warning)
     assert not first.exception and not second.exception
-
-
-def _until(condition, timeout=90.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False

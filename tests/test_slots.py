@@ -1,21 +1,12 @@
 """The server-wide training limiter: FIFO queue with positions, and no leaked slots, ever."""
 
 import threading
-import time
 
 import pytest
+from support import until
 
 from cnnviz.playground import slots
 from cnnviz.playground.slots import SlotLimiter, WaitCancelled
-
-
-def _wait_for(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 class Holder:
@@ -52,14 +43,14 @@ def test_two_runs_at_once_one_trains_one_is_queued_with_its_position():
     first = Holder(limiter, "first").start()
     assert first.got_slot.wait(2)
     second = Holder(limiter, "second").start()
-    assert _wait_for(lambda: second.positions == [1])
+    assert until(lambda: second.positions == [1])
     assert not second.got_slot.is_set()
     assert limiter.counts() == (1, 1)
     third = Holder(limiter, "third").start()
-    assert _wait_for(lambda: third.positions == [2])
+    assert until(lambda: third.positions == [2])
     first.let_go.set()
     assert second.got_slot.wait(2), "the first in the queue gets the freed slot"
-    assert _wait_for(lambda: third.positions[-1] == 1), "the rest of the queue moves up"
+    assert until(lambda: third.positions[-1] == 1), "the rest of the queue moves up"
     assert not third.got_slot.is_set()
     second.let_go.set()
     assert third.got_slot.wait(2)
@@ -74,12 +65,12 @@ def test_two_runs_at_once_one_trains_one_is_queued_with_its_position():
 def test_capacity_two_lets_two_train_together():
     limiter = SlotLimiter(capacity=2)
     holders = [Holder(limiter, f"run {n}").start() for n in range(3)]
-    assert _wait_for(lambda: sum(holder.got_slot.is_set() for holder in holders) == 2)
+    assert until(lambda: sum(holder.got_slot.is_set() for holder in holders) == 2)
     assert limiter.counts() == (2, 1)
     for holder in holders:
         holder.let_go.set()
     assert all(holder.got_slot.wait(2) for holder in holders)
-    assert _wait_for(lambda: limiter.counts() == (0, 0))
+    assert until(lambda: limiter.counts() == (0, 0))
 
 
 def test_stop_while_queued_leaves_the_queue_and_stop_while_training_releases_the_slot():
@@ -88,7 +79,7 @@ def test_stop_while_queued_leaves_the_queue_and_stop_while_training_releases_the
     assert first.got_slot.wait(2)
     stop = threading.Event()
     queued = Holder(limiter, "queued", stop_event=stop).start()
-    assert _wait_for(lambda: limiter.counts() == (1, 1))
+    assert until(lambda: limiter.counts() == (1, 1))
     stop.set()
     queued.thread.join(2)
     assert queued.outcome == "cancelled" and not queued.got_slot.is_set()
@@ -107,7 +98,7 @@ def test_an_exception_while_training_releases_the_slot():
     failing.start()
     assert failing.got_slot.wait(2)
     waiting = Holder(limiter, "waiting").start()
-    assert _wait_for(lambda: limiter.counts() == (1, 1))
+    assert until(lambda: limiter.counts() == (1, 1))
     failing.let_go.set()
     assert waiting.got_slot.wait(2)
     failing.thread.join(2)
@@ -125,11 +116,11 @@ def test_an_abandoned_session_leaves_the_queue():
     student_here.set()
     leaver = Holder(limiter, "leaver", is_alive=student_here.is_set).start()
     follower = Holder(limiter, "follower").start()
-    assert _wait_for(lambda: follower.positions == [2])
+    assert until(lambda: follower.positions == [2])
     student_here.clear()  # the browser tab was closed
     leaver.thread.join(2)
     assert leaver.outcome == "cancelled"
-    assert _wait_for(lambda: follower.positions[-1] == 1)
+    assert until(lambda: follower.positions[-1] == 1)
     first.let_go.set()
     assert follower.got_slot.wait(2)
     follower.let_go.set()
@@ -139,7 +130,7 @@ def test_an_abandoned_session_leaves_the_queue():
 
 def test_abandoned_live_run_stops_training_and_releases_its_slot():
     """A real (tiny) LiveRun whose session disappears mid-training stops and frees the server."""
-    from cnnviz.playground.network import PlaygroundConfig
+    from cnnviz.playground.config import PlaygroundConfig
     from cnnviz.playground.live import LiveRun
 
     limiter = SlotLimiter(capacity=1)
@@ -147,7 +138,7 @@ def test_abandoned_live_run_stops_training_and_releases_its_slot():
     student_here.set()
     config = PlaygroundConfig(blocks=1, filters=4, dense_units=16, epochs=20, batch_size=16, samples=2000)
     run = LiveRun(config, limiter, is_alive=student_here.is_set, progress_interval_s=0.0).start()
-    assert _wait_for(lambda: run.snapshot().batch > 0, timeout=60), run.snapshot()
+    assert until(lambda: run.snapshot().batch > 0, timeout=60), run.snapshot()
     assert limiter.counts() == (1, 0)
     student_here.clear()
     assert run.join(timeout=30), "the run noticed the student left and stopped"
@@ -157,15 +148,15 @@ def test_abandoned_live_run_stops_training_and_releases_its_slot():
 
 
 def test_live_run_stop_button_stops_within_a_batch():
-    from cnnviz.playground.network import PlaygroundConfig
+    from cnnviz.playground.config import PlaygroundConfig
     from cnnviz.playground.live import LiveRun
 
     limiter = SlotLimiter(capacity=1)
     config = PlaygroundConfig(blocks=1, filters=4, dense_units=16, epochs=20, batch_size=16, samples=2000)
     run = LiveRun(config, limiter, progress_interval_s=0.0).start()
     queued = LiveRun(config, limiter).start()
-    assert _wait_for(lambda: run.snapshot().batch > 0, timeout=60)
-    assert _wait_for(lambda: queued.snapshot().position == 1)
+    assert until(lambda: run.snapshot().batch > 0, timeout=60)
+    assert until(lambda: queued.snapshot().position == 1)
     assert queued.snapshot().status == "queued"
     queued.stop()
     assert queued.join(5) and queued.snapshot().status == "stopped"
@@ -190,7 +181,7 @@ def test_a_bad_environment_value_is_explained(monkeypatch, raw):
 
 
 def test_work_cap_lowers_epochs_then_samples():
-    from cnnviz.playground.network import PlaygroundConfig, within_work_cap
+    from cnnviz.playground.config import PlaygroundConfig, within_work_cap
 
     fits = PlaygroundConfig(samples=10000, epochs=3)
     assert within_work_cap(fits, 60000) == (fits, None)
