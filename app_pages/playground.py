@@ -3,13 +3,14 @@ and a live training run (queued server-wide, trained in a worker process) with p
 
 import streamlit as st
 
+from cnnviz.playground import config as settings
 from cnnviz.playground import figures as playground_figures
 from cnnviz.playground import live as live_run
 from cnnviz.playground import network as playground
 from cnnviz.playground import run as playground_run
 from cnnviz.playground import slots, sweep
 from cnnviz import ui
-from cnnviz.playground.network import PlaygroundConfig
+from cnnviz.playground.config import PlaygroundConfig
 from cnnviz.ui import playground as playground_ui
 from cnnviz.ui.digits import PLAYGROUND_MODEL_KEY, PLAYGROUND_NAME_KEY
 
@@ -27,7 +28,7 @@ st.markdown(
 if "playground_url_applied" not in st.session_state:
     st.session_state["playground_url_applied"] = True
     from_url, url_notes = PlaygroundConfig.from_query_params(st.query_params.to_dict())
-    for key, field_name in playground.QUERY_KEYS.items():  # widget keys are playground_<url key>
+    for key, field_name in settings.QUERY_KEYS.items():  # widget keys are playground_<url key>
         st.session_state[f"playground_{key}"] = getattr(from_url, field_name)
     for note in url_notes:
         st.warning(f"The link's settings were adjusted: {note}")
@@ -36,17 +37,17 @@ controls, results = st.columns([1, 2.4], gap="medium")
 with controls:
     st.subheader("The network")
     blocks = st.slider("Conv blocks (conv + pooling)", 1, 3, key="playground_blocks")
-    filters = st.select_slider("Filters per conv layer", playground.FILTER_CHOICES, key="playground_filters")
-    kernel = st.segmented_control("Kernel size", playground.KERNEL_CHOICES, key="playground_kernel",
+    filters = st.select_slider("Filters per conv layer", settings.FILTER_CHOICES, key="playground_filters")
+    kernel = st.segmented_control("Kernel size", settings.KERNEL_CHOICES, key="playground_kernel",
                                   format_func=lambda size: f"{size} x {size}", required=True)
     pooling = st.toggle("Max pooling (2x2)", key="playground_pool")
     dropout = st.slider("Dropout rate", 0.0, 0.7, step=0.05, key="playground_dropout")
-    dense = st.select_slider("Neurons in the dense layer", playground.DENSE_CHOICES, key="playground_dense")
+    dense = st.select_slider("Neurons in the dense layer", settings.DENSE_CHOICES, key="playground_dense")
     st.subheader("The training")
-    optimizer = st.selectbox("Optimizer", playground.OPTIMIZERS, key="playground_optimizer")
+    optimizer = st.selectbox("Optimizer", settings.OPTIMIZERS, key="playground_optimizer")
     epochs = st.slider("Epochs", 1, 20, key="playground_epochs")
-    batch = st.select_slider("Batch size", playground.BATCH_CHOICES, key="playground_batch")
-    samples = st.select_slider("Training images", playground.SAMPLE_CHOICES, key="playground_samples",
+    batch = st.select_slider("Batch size", settings.BATCH_CHOICES, key="playground_batch")
+    samples = st.select_slider("Training images", settings.SAMPLE_CHOICES, key="playground_samples",
                                format_func=lambda count: f"{count:,}")
 
 config = PlaygroundConfig(blocks=blocks, filters=filters, kernel_size=kernel, pooling=pooling, dropout=dropout,
@@ -122,7 +123,7 @@ with sweep_tab:
                    f"`{sweep.REBUILD_COMMAND}`.")
 
 with live_tab:
-    run_config, cap_note = playground.within_work_cap(config, slots.max_training_work())
+    run_config, cap_note = settings.within_work_cap(config, slots.max_training_work())
     if cap_note:
         st.info(cap_note)
     live = st.session_state.get("playground_live")

@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("CNNVIZ_MNIST", str(Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"))
 
 from cnnviz import data  # noqa: E402
-from cnnviz.playground.network import PlaygroundConfig, build_model  # noqa: E402
+from cnnviz.playground.config import PlaygroundConfig  # noqa: E402
+from cnnviz.playground.network import build_model  # noqa: E402
 from cnnviz.playground.live import LiveRun  # noqa: E402
 from cnnviz.playground.run import split_for_run  # noqa: E402
 from cnnviz.playground.slots import SlotLimiter  # noqa: E402

@@ -81,7 +81,7 @@ def test_cnn_best_learning_rate_decays_per_epoch():
     recipe = architectures.recipe("cnn_best")
     rate = float(recipe.learning_rate_schedule.split(":")[1])
     start = recipe.optimizer_config["learning_rate"]
-    optimizer = training.make_optimizer("cnn_best", train_size=1280)  # 10 batches of 128 per epoch
+    optimizer = training.recipe_optimizer("cnn_best", train_size=1280)  # 10 batches of 128 per epoch
     schedule = optimizer._learning_rate
     assert [float(schedule(step)) for step in (0, 9, 10, 25)] == pytest.approx(
         [start, start, start * rate, start * rate ** 2])

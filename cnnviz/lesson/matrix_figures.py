@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from cnnviz.data import NUM_CLASSES
 from cnnviz.style import colorbar, font_sizes, style
 
 INK_COLOURS = "Greys"  # 0 = white paper, 255 = black ink: readable numbers on a projector
@@ -139,7 +140,7 @@ def flatten_detail(image: np.ndarray, row: int, presenter: bool, cells_each_side
     return fig
 
 
-def one_hot_strip(label: int, presenter: bool, num_classes: int = 10) -> go.Figure:
+def one_hot_strip(label: int, presenter: bool, num_classes: int = NUM_CLASSES) -> go.Figure:
     """The one-hot label: ``num_classes`` slots, the label's slot set to 1."""
     vector = np.zeros((1, num_classes), dtype=int)
     vector[0, label] = 1

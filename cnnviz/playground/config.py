@@ -13,8 +13,8 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Mapping
 
-IMAGE_SIZE = 28
-NUM_CLASSES = 10
+from cnnviz.zoo.architectures import ADADELTA_AS_KERAS2
+
 POOL_SIZE = 2
 
 BLOCK_RANGE = (1, 3)
@@ -23,7 +23,6 @@ KERNEL_CHOICES = (3, 5)
 DROPOUT_RANGE = (0.0, 0.7)
 DROPOUT_STEP = 0.05
 DENSE_CHOICES = (16, 32, 64, 128, 256)
-OPTIMIZERS = ("rmsprop", "adam", "adadelta", "sgd")
 EPOCH_RANGE = (1, 20)
 BATCH_CHOICES = (16, 32, 64, 128, 256)
 SAMPLE_CHOICES = (256, 500, 1000, 2000, 5000, 10000, 20000, 30000, 58000)
@@ -31,9 +30,11 @@ SAMPLE_CHOICES = (256, 500, 1000, 2000, 5000, 10000, 20000, 30000, 58000)
 # run trains on at most 60000 - 2000 = 58000 images and is tested on the full 10k test set.
 VALIDATION_SAMPLES = 2000
 
-# Learning rates: Keras 3's defaults, except Adadelta, whose Keras 3 default (0.001) barely moves in
-# a few epochs; the seeds' `optimizer='adadelta'` meant Keras 2's default, 1.0.
-LEARNING_RATES = {"rmsprop": 0.001, "adam": 0.001, "adadelta": 1.0, "sgd": 0.01}
+# Each optimizer's settings: Keras 3's defaults, except Adadelta, whose Keras 3 learning rate (0.001)
+# barely moves in a few epochs; the seeds' `optimizer='adadelta'` meant Keras 2's settings.
+OPTIMIZER_SETTINGS = {"rmsprop": {"learning_rate": 0.001}, "adam": {"learning_rate": 0.001},
+                      "adadelta": ADADELTA_AS_KERAS2, "sgd": {"learning_rate": 0.01}}
+OPTIMIZERS = tuple(OPTIMIZER_SETTINGS)
 
 # URL parameter -> config field.
 QUERY_KEYS = {

@@ -26,7 +26,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from cnnviz.playground.network import PlaygroundConfig, model_name, total_params
+from cnnviz.playground.config import PlaygroundConfig
+from cnnviz.playground.network import model_name, total_params
 from cnnviz.playground.slots import SlotLimiter, WaitCancelled
 
 STOP_GRACE_S = 20.0  # a stopped worker that has not exited by then is killed

@@ -3,7 +3,7 @@
 :func:`layer_plan` computes the layer table (output shapes, parameter counts) in pure Python,
 without Keras, so the page can redraw it instantly as sliders move; :func:`build_model` builds the
 same network in Keras (tests check the two agree). Keras is imported inside :func:`build_model`
-only. The settings live in :mod:`cnnviz.playground.config` and are re-exported here.
+only. The settings themselves live in :mod:`cnnviz.playground.config`.
 
 The network, for ``blocks`` = B:
     image (28, 28, 1)
@@ -17,11 +17,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from cnnviz.playground.config import (  # noqa: F401  (re-exported: the playground's public API)
-    BATCH_CHOICES, BLOCK_RANGE, DENSE_CHOICES, DROPOUT_RANGE, DROPOUT_STEP, EPOCH_RANGE, FILTER_CHOICES,
-    IMAGE_SIZE, KERNEL_CHOICES, LEARNING_RATES, NUM_CLASSES, OPTIMIZERS, POOL_SIZE, QUERY_KEYS,
-    SAMPLE_CHOICES, VALIDATION_SAMPLES, PlaygroundConfig, clamp_field, within_work_cap,
-)
+from cnnviz.data import IMAGE_SIZE, NUM_CLASSES
+from cnnviz.playground.config import BLOCK_RANGE, KERNEL_CHOICES, OPTIMIZER_SETTINGS, POOL_SIZE, PlaygroundConfig
 
 
 class InvalidNetwork(ValueError):
@@ -121,17 +118,6 @@ def _shrink_message(config: PlaygroundConfig, block: int, step: str, size: int) 
             f"To fix it, {', or '.join(fixes)}.")
 
 
-def make_optimizer(name: str):
-    """A fresh Keras optimizer for ``name`` (one of OPTIMIZERS) with the LEARNING_RATES above."""
-    import keras
-
-    classes = {"rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam,
-               "adadelta": keras.optimizers.Adadelta, "sgd": keras.optimizers.SGD}
-    if name not in classes:
-        raise ValueError(f"Unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}.")
-    return classes[name](learning_rate=LEARNING_RATES[name])
-
-
 def build_model(config: PlaygroundConfig, seed: int | None = None):
     """Build and compile the configured CNN.
 
@@ -151,6 +137,8 @@ def build_model(config: PlaygroundConfig, seed: int | None = None):
     import keras
     from keras import layers
 
+    from cnnviz.zoo.training import make_optimizer
+
     if seed is not None:
         keras.utils.set_random_seed(seed)
     inputs = keras.Input(shape=(IMAGE_SIZE, IMAGE_SIZE, 1), name="image")
@@ -169,8 +157,8 @@ def build_model(config: PlaygroundConfig, seed: int | None = None):
         else:
             x = layers.Dense(NUM_CLASSES, activation="softmax", name=row.name)(x)
     model = keras.Model(inputs, x, name=model_name(config))
-    model.compile(optimizer=make_optimizer(config.optimizer), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    optimizer = make_optimizer(config.optimizer, **OPTIMIZER_SETTINGS[config.optimizer])
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
 

@@ -14,7 +14,8 @@ import time
 import numpy as np
 
 from cnnviz import data
-from cnnviz.playground.network import VALIDATION_SAMPLES, PlaygroundConfig, build_model
+from cnnviz.playground.config import VALIDATION_SAMPLES, PlaygroundConfig
+from cnnviz.playground.network import build_model
 
 Arrays = tuple[np.ndarray, np.ndarray]
 

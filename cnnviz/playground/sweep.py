@@ -31,7 +31,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnnviz.playground.network import PlaygroundConfig, total_params
+from cnnviz.playground.config import PlaygroundConfig
+from cnnviz.playground.network import total_params
 
 FORMAT = 1
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "models" / "sweep.json"

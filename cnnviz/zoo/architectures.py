@@ -15,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-IMAGE_SHAPE = (28, 28, 1)  # height, width, channels: MNIST as a CNN sees it
-FLAT_SIZE = 28 * 28  # 784: MNIST as an MLP sees it
-NUM_CLASSES = 10
+from cnnviz.data import IMAGE_SIZE, NUM_CLASSES
+
+IMAGE_SHAPE = (IMAGE_SIZE, IMAGE_SIZE, 1)  # height, width, channels: MNIST as a CNN sees it
+FLAT_SIZE = IMAGE_SIZE * IMAGE_SIZE  # 784: MNIST as an MLP sees it
 LOSS = "categorical_crossentropy"  # the seeds one-hot their labels (to_categorical)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-NUM_CLASSES = 10
+from cnnviz.data import NUM_CLASSES
 
 
 def _check(probabilities: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

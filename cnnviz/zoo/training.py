@@ -141,7 +141,25 @@ def train(model, x_train, y_train, *, epochs, batch_size, validation_data=None, 
     return {key: [float(value) for value in values] for key, values in history.history.items()}
 
 
-def make_optimizer(name: str, train_size: int = 60000):
+def make_optimizer(name: str, **settings):
+    """A fresh Keras optimizer, found by name with ``keras.optimizers.get`` (the one factory of cnnviz).
+
+    Args:
+        name: a Keras optimizer's name in any case: ``"adam"``, ``"RMSprop"``, ``"Adadelta"``, ``"sgd"``.
+        settings: its arguments, e.g. ``learning_rate=1.0`` (a number or a schedule).
+
+    Raises:
+        ValueError: Keras has no optimizer called ``name``.
+    """
+    import keras
+
+    try:
+        return keras.optimizers.get({"class_name": name, "config": settings})
+    except ValueError:
+        raise ValueError(f"Keras has no optimizer called {name!r}.") from None
+
+
+def recipe_optimizer(name: str, train_size: int = 60000):
     """The optimizer of the zoo recipe ``name`` (a fresh instance).
 
     Args:
@@ -151,21 +169,21 @@ def make_optimizer(name: str, train_size: int = 60000):
     import keras
 
     recipe = architectures.recipe(name)
-    config = dict(recipe.optimizer_config)
+    settings = dict(recipe.optimizer_config)
     if recipe.learning_rate_schedule:
         kind, _, rate = recipe.learning_rate_schedule.partition(":")
         if kind != "exponential":
             raise ValueError(f"Unknown learning-rate schedule {recipe.learning_rate_schedule!r}.")
-        config["learning_rate"] = keras.optimizers.schedules.ExponentialDecay(
-            config.get("learning_rate", 0.001), decay_steps=math.ceil(train_size / recipe.batch_size),
+        settings["learning_rate"] = keras.optimizers.schedules.ExponentialDecay(
+            settings.get("learning_rate", 0.001), decay_steps=math.ceil(train_size / recipe.batch_size),
             decay_rate=float(rate), staircase=True)
-    return getattr(keras.optimizers, recipe.optimizer)(**config)
+    return make_optimizer(recipe.optimizer, **settings)
 
 
 def compile_for(name: str, model, train_size: int = 60000):
     """Compile ``model`` as the zoo recipe ``name`` says: its optimizer, categorical cross-entropy
     on one-hot labels (as the seeds), accuracy. Returns the same model."""
-    model.compile(optimizer=make_optimizer(name, train_size), loss=architectures.LOSS,
+    model.compile(optimizer=recipe_optimizer(name, train_size), loss=architectures.LOSS,
                   metrics=["accuracy"])
     return model
 
