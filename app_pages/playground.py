@@ -3,19 +3,16 @@ and a live training run (queued server-wide, trained in a worker process) with p
 
 import streamlit as st
 
+from cnnviz import ui
 from cnnviz.playground import config as settings
 from cnnviz.playground import figures as playground_figures
-from cnnviz.playground import live as live_run
-from cnnviz.playground import network as playground
-from cnnviz.playground import run as playground_run
-from cnnviz.playground import slots, sweep
-from cnnviz import ui
-from cnnviz.playground.config import PlaygroundConfig
+from cnnviz.playground import live, network, slots, sweep
+from cnnviz.playground.run import model_bytes
 from cnnviz.ui import playground as playground_ui
 from cnnviz.ui.digits import PLAYGROUND_MODEL_KEY, PLAYGROUND_NAME_KEY
 
 present = ui.presenter()
-limiter = slots.server_limiter()
+PARAMETERS = {"parameters": st.column_config.NumberColumn(format="localized")}
 
 st.title("Train your own CNN")
 st.markdown(
@@ -23,15 +20,7 @@ st.markdown(
     "beforehand for a grid of settings) update at once; press **Train** to train your own network on "
     "real MNIST digits and compare your runs."
 )
-
-# Settings in the URL (?filters=16&dropout=0.5) are applied once per session, clamped to valid values.
-if "playground_url_applied" not in st.session_state:
-    st.session_state["playground_url_applied"] = True
-    from_url, url_notes = PlaygroundConfig.from_query_params(st.query_params.to_dict())
-    for key, field_name in settings.QUERY_KEYS.items():  # widget keys are playground_<url key>
-        st.session_state[f"playground_{key}"] = getattr(from_url, field_name)
-    for note in url_notes:
-        st.warning(f"The link's settings were adjusted: {note}")
+playground_ui.apply_link_settings()  # a shared link (?filters=16&dropout=0.5) sets the sliders once
 
 controls, results = st.columns([1, 2.4], gap="medium")
 with controls:
@@ -50,22 +39,11 @@ with controls:
     samples = st.select_slider("Training images", settings.SAMPLE_CHOICES, key="playground_samples",
                                format_func=lambda count: f"{count:,}")
 
-config = PlaygroundConfig(blocks=blocks, filters=filters, kernel_size=kernel, pooling=pooling, dropout=dropout,
-                          dense_units=dense, optimizer=optimizer, epochs=epochs, batch_size=batch, samples=samples)
+config = settings.PlaygroundConfig(blocks=blocks, filters=filters, kernel_size=kernel, pooling=pooling,
+                                   dropout=dropout, dense_units=dense, optimizer=optimizer, epochs=epochs,
+                                   batch_size=batch, samples=samples)
 st.query_params.update(config.to_query_params())  # the address bar always holds a shareable link
-
-# A finished run is recorded once, on the next run of this page.
-live = st.session_state.get("playground_live")
-runs = st.session_state.setdefault("playground_runs", [])
-if live is not None and not live.snapshot().active and not st.session_state.get("playground_live_recorded"):
-    st.session_state["playground_live_recorded"] = True
-    record = live_run.run_record(live, len(runs) + 1)
-    if record is not None:
-        runs.append(record)
-        best = max(runs, key=lambda run: run["test_accuracy"])
-        if best is record:
-            st.session_state[PLAYGROUND_MODEL_KEY] = live.model
-            st.session_state[PLAYGROUND_NAME_KEY] = record["label"]
+runs = playground_ui.finished_runs()
 
 with results:
     architecture_tab, sweep_tab, live_tab, runs_tab = st.tabs(
@@ -73,23 +51,16 @@ with results:
 
 with architecture_tab:
     try:
-        plan = playground.layer_plan(config)
-    except playground.InvalidNetwork as error:
+        plan = network.layer_plan(config)
+    except network.InvalidNetwork as error:
         plan = None
         st.error(str(error))
     if plan is not None:
-        path = " -> ".join(f"{side}x{side}" for side in playground.feature_map_sizes(config))
-        st.markdown(f"The image shrinks **{path}** on its way through the conv blocks.")
-        st.dataframe({"layer": [row.name for row in plan], "type": [row.kind for row in plan],
-                      "output shape": [" x ".join(map(str, row.output_shape)) for row in plan],
-                      "parameters": [row.params for row in plan]},
-                     hide_index=True, column_config={"parameters": st.column_config.NumberColumn(format="localized")})
+        st.markdown(f"The image shrinks **{network.shrink_path(config)}** on its way through the conv blocks.")
+        st.dataframe(network.layer_table(plan), hide_index=True, column_config=PARAMETERS)
         total = sum(row.params for row in plan)
-        zoo_totals = playground_ui.zoo_param_totals()
         st.markdown(f"**Total: {total:,} parameters.** The trained models of the zoo, for comparison:")
-        st.dataframe({"network": ["your network", *zoo_totals],
-                      "parameters": [total, *zoo_totals.values()]}, hide_index=True,
-                     column_config={"parameters": st.column_config.NumberColumn(format="localized")})
+        st.dataframe(playground_ui.parameter_comparison(total), hide_index=True, column_config=PARAMETERS)
 
 with sweep_tab:
     try:
@@ -126,55 +97,30 @@ with live_tab:
     run_config, cap_note = settings.within_work_cap(config, slots.max_training_work())
     if cap_note:
         st.info(cap_note)
-    live = st.session_state.get("playground_live")
-    active = live is not None and live.snapshot().active
-    if not active and st.button("Train this network", type="primary", icon=":material/play_arrow:",
-                                disabled=plan is None, key="playground_train"):
-        live = live_run.LiveRun(run_config, limiter, is_alive=playground_ui.session_alive_check()).start()
-        st.session_state["playground_live"] = live
-        st.session_state["playground_live_recorded"] = False
-        st.rerun()  # redraw without the Train button; the panel below then polls the run
+    pace = playground_ui.poll_seconds()  # None unless a run is queued or training
+    if pace is None and st.button("Train this network", type="primary", icon=":material/play_arrow:",
+                                  disabled=plan is None, key="playground_train"):
+        playground_ui.start_live_run(run_config)
 
-    # Poll once a second while training, every 3 s while queued (each poll is a script run).
-    queued = active and live.snapshot().status == "queued"
-
-    @st.fragment(run_every=(3.0 if queued else 1.0) if active else None)
+    @st.fragment(run_every=pace)
     def live_panel():
-        """Shows the background run's state; re-runs by itself while the run is queued or training."""
-        current = st.session_state.get("playground_live")
-        if current is None:
+        """The run's state; re-runs by itself while the run is queued or training."""
+        run = playground_ui.live_run()
+        if run is None:
             st.caption(f"This run trains on {run_config.samples:,} images x {run_config.epochs} epochs. For the "
                        "default network, one pass over 10,000 images took about 3 s on the class server, "
                        "plus about 6 s to start and to test; wider or deeper networks take longer.")
             return
-        state = current.snapshot()
-        st.markdown(f"**Run:** `{current.name}`, {current.config.samples:,} images x {current.config.epochs} epochs")
-        if state.status == "queued":
-            training_now, _ = limiter.counts()
-            st.info(f"Waiting for the server: you are **number {max(state.position, 1)}** in the queue "
-                    f"({training_now} run{'s' if training_now != 1 else ''} training now). Meanwhile, explore the "
-                    "expected accuracy tab or the other pages; your place is kept.")
-        elif state.active:
-            accuracy = state.logs.get("accuracy")
-            text = (f"Epoch {state.epoch} of {state.epochs}, batch {state.batch} of {state.batches}"
-                    + (f"; training accuracy so far {accuracy:.1%}" if accuracy is not None else ""))
-            if state.status == "testing":
-                text = "Testing on the 10,000 test digits..."
-            elif state.status == "starting":
-                text = "Starting: loading TensorFlow, the training images and your network (a few seconds)..."
-            st.progress(state.fraction, text=text)
-        elif state.status == "finished":
-            st.success(f"Test accuracy: **{state.test_accuracy:.2%}** on the 10,000 test digits "
-                       f"({state.seconds:.0f} s).")
-        else:
-            (st.error if state.status == "failed" else st.warning)(state.message)
+        state = run.snapshot()
+        st.markdown(f"**Run:** `{run.name}`, {run.config.samples:,} images x {run.config.epochs} epochs")
+        playground_ui.progress_message(state)
         if state.active and st.button("Stop", icon=":material/stop:", key="playground_stop"):
-            current.stop()
+            run.stop()
         if state.history or state.active:
-            ui.plot(playground_figures.curves(state.history, present, epochs=current.config.epochs,
+            ui.plot(playground_figures.curves(state.history, present, epochs=run.config.epochs,
                                               title="This run, per epoch"), key="playground_live_curves")
-        if (not state.active and active) or (queued and state.status != "queued"):
-            st.rerun()  # the run ended or left the queue: redraw the page (and poll at the new pace)
+        if playground_ui.poll_seconds() != pace:
+            st.rerun()  # the run ended or left the queue: redraw the page, and poll at the new pace
 
     live_panel()
 
@@ -182,12 +128,12 @@ with runs_tab:
     if not runs:
         st.caption("Your finished runs appear here, to compare settings.")
     else:
-        st.dataframe(live_run.runs_table(runs), hide_index=True)
+        st.dataframe(live.runs_table(runs), hide_index=True)
         ui.plot(playground_figures.runs_overlay(runs, present, title="Validation accuracy of your runs"),
                 key="playground_runs_overlay")
         best_model, best_name = st.session_state.get(PLAYGROUND_MODEL_KEY), st.session_state.get(PLAYGROUND_NAME_KEY)
         if best_model is not None:
             st.download_button(f"Download your best run ({best_name}) as .keras",
-                               data=lambda: playground_run.model_bytes(best_model), file_name=f"{best_name}.keras",
+                               data=lambda: model_bytes(best_model), file_name=f"{best_name}.keras",
                                mime="application/octet-stream", on_click="ignore", icon=":material/download:")
             st.caption("Your best run is also used by the **Inside the CNN** and **Your digit** pages in this session.")

@@ -96,13 +96,25 @@ def layer_plan(config: PlaygroundConfig) -> list[LayerRow]:
     return rows
 
 
+def layer_table(plan: list[LayerRow]) -> dict[str, list]:
+    """A layer plan as table columns (for ``st.dataframe``): layer, type, output shape, parameters."""
+    return {"layer": [row.name for row in plan], "type": [row.kind for row in plan],
+            "output shape": [" x ".join(map(str, row.output_shape)) for row in plan],
+            "parameters": [row.params for row in plan]}
+
+
+def shrink_path(config: PlaygroundConfig) -> str:
+    """How the feature map shrinks through the conv blocks, e.g. ``"28x28 -> 26x26 -> 13x13"``."""
+    return " -> ".join(f"{side}x{side}" for side in feature_map_sizes(config) if side > 0)
+
+
 def total_params(config: PlaygroundConfig) -> int:
     """Trainable parameters of the whole network (raises :class:`InvalidNetwork` like layer_plan)."""
     return sum(row.params for row in layer_plan(config))
 
 
 def _shrink_message(config: PlaygroundConfig, block: int, step: str, size: int) -> str:
-    path = " -> ".join(f"{side}x{side}" for side in feature_map_sizes(config) if side > 0)
+    path = shrink_path(config)
     if step == "conv":
         problem = (f"block {block}'s {config.kernel_size}x{config.kernel_size} filter does not fit in the "
                    f"{size}x{size} feature map left by the blocks before it")
