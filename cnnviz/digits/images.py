@@ -296,17 +296,18 @@ def centre_by_mass(image: np.ndarray, target: float = CENTRE_OF_MASS) -> np.ndar
 
 
 def enlarge(image: np.ndarray, side: int = 140, margin_colour: tuple = (235, 238, 242)) -> np.ndarray:
-    """A 0..1 image as an RGB square for display: scaled with nearest neighbour so every pixel
+    """A grey image as an RGB square for ``st.image``: scaled with nearest neighbour so every pixel
     stays a crisp square (browsers blur small images), a non-square image centred on a light
     margin so a row of steps lines up.
 
     Args:
-        image: (H, W) float in 0..1.
+        image: (H, W) float in 0..1, or uint8 in 0..255 (an MNIST digit as stored).
 
     Returns:
         uint8 array (S, S, 3), S about ``side`` (a multiple of the image's longer side when small).
     """
-    pixels = np.clip(np.asarray(image, dtype=np.float32) * 255.0, 0, 255).astype(np.uint8)
+    image = np.asarray(image)
+    pixels = image if image.dtype == np.uint8 else np.clip(image.astype(np.float32) * 255.0, 0, 255).astype(np.uint8)
     longer = max(pixels.shape)
     if longer >= side:
         factor = side / longer

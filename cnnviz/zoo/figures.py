@@ -153,8 +153,10 @@ def probability_pair(first: np.ndarray, second: np.ndarray, labels: tuple[str, s
 
 
 def upscale(image: np.ndarray, factor: int = 4) -> np.ndarray:
-    """A (28, 28) digit enlarged by pixel repetition, for ``st.image`` (no blurring)."""
-    return np.kron(np.asarray(image), np.ones((factor, factor), dtype=np.asarray(image).dtype))
+    """Old name kept for app_pages/mlp_vs_cnn.py: use :func:`cnnviz.digits.images.enlarge`."""
+    from cnnviz.digits.images import enlarge
+
+    return enlarge(image, factor * max(np.shape(image)))
 
 
 def _first_weight_layer_params(card: dict) -> int:
