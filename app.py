@@ -8,7 +8,7 @@ notice for link values a page cannot use, and (in presenter mode) a QR code of t
 import streamlit as st
 
 from cnnviz import ui
-from cnnviz.ui import lesson
+from cnnviz.ui import lesson, warmup
 
 st.set_page_config(page_title="cnnviz: see inside a CNN", page_icon=":material/grid_on:", layout="wide")
 
@@ -31,6 +31,7 @@ PAGES = {
 }
 
 ui.skip_keras_clear_session()
+warmup.start()  # models and test-set answers load in the background while the class reads page 1
 link_at_start = ui.url_parameters()
 navigation = st.navigation(list(PAGES.values()))
 present = ui.presenter_toggle()

@@ -66,7 +66,7 @@ input_column, output_column = st.columns([2, 3])
 with input_column:
     st.subheader("The input")
     st.caption(digit_caption)
-    ui.plot(activation_figures.input_digit(image, present, title=None), key="inside_input")
+    ui.plot(ui.cached_figure(activation_figures.input_digit, image, present, title=None), key="inside_input")
 with output_column:
     st.subheader("The answer")
     model = digits_ui.model_or_message(source)
@@ -121,7 +121,8 @@ if map_layers:
     # Three side by side on a laptop; on a projector (bigger text) two, the filter below them.
     left, middle, *rest = st.columns(2 if present else 3)
     with left:
-        ui.plot(activation_figures.input_digit(image, present, title="input"), key="inside_detail_input")
+        ui.plot(ui.cached_figure(activation_figures.input_digit, image, present, title="input"),
+                key="inside_detail_input")
     with middle:
         ui.plot(detail["map"], key="inside_detail_map_figure")
     filter_column, note_column = (rest[0], rest[0]) if rest else st.columns(2)

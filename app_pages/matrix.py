@@ -65,7 +65,7 @@ with pixels_tab:
     )
     picture_column, matrix_column = st.columns([1, 5])
     with picture_column:
-        st.image(images.enlarge(1 - data.scale(image), 8 * 28), caption=f"#{index:,}: a {label}", width="stretch")
+        st.image(ui.picture(255 - image, 8 * 28), caption=f"#{index:,}: a {label}", width="stretch")
     with matrix_column:
         ui.plot(ui.cached_figure(matrix_figures.matrix_heatmap, image, present, height=720, cell_font_size=10),
                 key="matrix_full")
@@ -101,16 +101,7 @@ with flatten_tab:
     st.caption(f"Row {detail_row} fills positions {detail_row * 28} to {detail_row * 28 + 27}; "
                f"row {detail_row + 1} continues at position {detail_row * 28 + 28}.")
     ui.plot(ui.cached_figure(matrix_figures.flatten_detail, image, detail_row, present), key="matrix_flatten_detail")
-    ink_positions = np.flatnonzero(flat)[:6]
-    st.dataframe(
-        {
-            "position in the 784 values": ui.as_int_list(ink_positions),
-            "row, column": [f"{p // 28}, {p % 28}" for p in ink_positions],
-            "raw value": ui.as_int_list(flat[ink_positions]),
-            "scaled (value / 255)": [f"{v:.3f}" for v in data.scale(flat[ink_positions])],
-        },
-        hide_index=True,
-    )
+    st.dataframe(ui.cached_table(matrix_figures.ink_positions_table, image), hide_index=True)
     st.caption(f"The first inked positions of digit #{index:,}: shape {image.shape} becomes {flat.shape}.")
 
 with label_tab:
@@ -125,15 +116,9 @@ with dataset_tab:
     shapes_column, counts_column = st.columns([2, 3])
     with shapes_column:
         st.markdown("**What Keras' `mnist.load_data()` returns**")
-        st.dataframe(
-            {
-                "array": ["x_train", "y_train", "x_test", "y_test"],
-                "shape": [str(a.shape) for a in (x_train, y_train, x_test, y_test)],
-                "type": [str(a.dtype) for a in (x_train, y_train, x_test, y_test)],
-                "holds": ["training images", "their labels", "test images", "their labels"],
-            },
-            hide_index=True,
-        )
+        arrays = (x_train, y_train, x_test, y_test)
+        st.dataframe(ui.cached_table(matrix_figures.dataset_table, tuple(str(a.shape) for a in arrays),
+                                     tuple(str(a.dtype) for a in arrays)), hide_index=True)
         st.caption(f"Loaded from {data.source_description()}.")
     with counts_column:
         ui.plot(ui.cached_figure(matrix_figures.class_count_bars, data.class_counts(y_train),

@@ -20,6 +20,8 @@ st.markdown(
 )
 
 cards, problems = comparison_ui.zoo_cards()
+# Which trained versions the figures show: they are cached by this, not by hashing whole cards.
+cards_version = tuple((name, card.get("date", "")) for name, card in cards.items())
 if problems:
     st.warning(f"**Not available on this server: {', '.join(problems)}.** The other models still show. "
                f"Rebuild the missing ones with `python -m cnnviz.zoo {' '.join(problems)}` in the project "
@@ -63,11 +65,12 @@ with right:
     else:
         st.info("The comparison needs the MLP and at least one CNN; the missing ones are named above.")
 with left:
-    ui.plot(zoo_figures.accuracy_bars(list(cards.values()), presenter, highlight=("mlp", chosen)),
-            key=f"{PAGE}_accuracy")
+    ui.plot(ui.cached_figure(zoo_figures.accuracy_bars, list(cards.values()), presenter, highlight=("mlp", chosen),
+                             cache_key=(cards_version, presenter, chosen)), key=f"{PAGE}_accuracy")
 
 st.subheader("The models")
-st.dataframe(zoo_figures.models_table(list(cards.values())), hide_index=True, width="stretch")
+st.dataframe(ui.cached_table(zoo_figures.models_table, list(cards.values()), cache_key=cards_version),
+             hide_index=True, width="stretch")
 st.caption("Training time and device are those of the run that produced the committed files; "
            "each model's card in models/ lists every setting.")
 
@@ -75,17 +78,18 @@ st.subheader("Training curves: does it overfit?")
 metric = st.radio("Show", ["accuracy", "loss"], horizontal=True, key=f"{PAGE}_metric", bind="query-params",
                   help="Training curve (solid) vs validation curve on the test digits (dashed). "
                        "A widening gap means the network memorises its training digits.")
-ui.plot(zoo_figures.training_curves(list(cards.values()), presenter, metric), key=f"{PAGE}_curves")
+ui.plot(ui.cached_figure(zoo_figures.training_curves, list(cards.values()), presenter, metric,
+                         cache_key=(cards_version, presenter, metric)), key=f"{PAGE}_curves")
 
 if mlp_card and cnn_card:
     st.subheader("Which digits get confused? (row: true digit, column: what the network said)")
     # Side by side on laptops; stacked on the projector, where side by side the counts would not fit.
     left, right = (st.container(), st.container()) if presenter else st.columns(2)
     with left:
-        ui.plot(zoo_figures.confusion_heatmap(mlp_card["confusion_matrix"], presenter, titles["mlp"]),
+        ui.plot(ui.cached_figure(zoo_figures.confusion_heatmap, mlp_card["confusion_matrix"], presenter, titles["mlp"]),
                 key=f"{PAGE}_confusion_mlp")
     with right:
-        ui.plot(zoo_figures.confusion_heatmap(cnn_card["confusion_matrix"], presenter,
+        ui.plot(ui.cached_figure(zoo_figures.confusion_heatmap, cnn_card["confusion_matrix"], presenter,
                                               titles.get(chosen, chosen)), key=f"{PAGE}_confusion_cnn")
 
     st.subheader(f"Digits the MLP gets wrong and {titles.get(chosen, chosen)} gets right")
@@ -106,10 +110,10 @@ if mlp_card and cnn_card:
         for position, index in enumerate(indices[:count]):
             with columns[position % per_row]:
                 mlp_says = int(mlp_probabilities[index].argmax())
-                st.image(zoo_figures.upscale(x_test[index]), width=112,
+                st.image(ui.picture(x_test[index], 112), width=112,
                          caption=f"#{index}, a {int(y_test[index])}: MLP says {mlp_says} "
                                  f"({100 * mlp_probabilities[index, mlp_says]:.0f}%)")
-                ui.plot(zoo_figures.probability_pair(mlp_probabilities[index], cnn_probabilities[index],
+                ui.plot(ui.cached_figure(zoo_figures.probability_pair, mlp_probabilities[index], cnn_probabilities[index],
                                                      ("MLP", titles.get(chosen, chosen)), int(y_test[index]),
                                                      presenter), key=f"{PAGE}_gallery_{position}")
 
@@ -118,7 +122,8 @@ tabs = st.tabs([titles.get(name, name) for name in cards])
 for tab, (name, card) in zip(tabs, cards.items()):
     with tab:
         st.caption(card.get("description", ""))
-        st.dataframe(zoo_figures.layer_rows(card), hide_index=True, width="stretch")
+        st.dataframe(ui.cached_table(zoo_figures.layer_rows, card, cache_key=(name, card.get("date", ""))),
+                     hide_index=True, width="stretch")
         st.markdown(f"**Total: {card['params']:,} parameters.** Optimizer {card['optimizer']['name']}, "
                     f"{card['epochs']} epochs, batch {card['batch_size']}, trained on {card['device']} in "
                     f"{card['training_time_s'] / 60:.1f} min. Rebuild: `{card.get('command', '')}`")

@@ -182,3 +182,26 @@ def class_count_bars(train_counts: np.ndarray, test_counts: np.ndarray, presente
     fig = style(fig, presenter, height=420 if presenter else 340)
     fig.update_layout(margin={"l": 30, "r": 30})
     return fig
+
+
+def ink_positions_table(image: np.ndarray, count: int = 6) -> dict[str, list]:
+    """The first ``count`` inked positions of a (28, 28) uint8 digit once flattened to 784 values:
+    position, row and column, raw value and value / 255 (columns for ``st.dataframe``)."""
+    flat = np.asarray(image).reshape(-1)
+    positions = np.flatnonzero(flat)[:count]
+    return {
+        "position in the 784 values": [int(position) for position in positions],
+        "row, column": [f"{position // 28}, {position % 28}" for position in positions],
+        "raw value": [int(flat[position]) for position in positions],
+        "scaled (value / 255)": [f"{flat[position] / 255:.3f}" for position in positions],
+    }
+
+
+def dataset_table(shapes: tuple, dtypes: tuple) -> dict[str, list]:
+    """What ``mnist.load_data()`` returns: the four arrays' shapes and types (as strings)."""
+    return {
+        "array": ["x_train", "y_train", "x_test", "y_test"],
+        "shape": list(shapes),
+        "type": list(dtypes),
+        "holds": ["training images", "their labels", "test images", "their labels"],
+    }

@@ -6,6 +6,7 @@ Pages call these helpers and stay thin; everything numeric lives in the other cn
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from cnnviz import data
@@ -82,6 +83,27 @@ def presenter() -> bool:
     return bool(st.session_state.get(PRESENTER_KEY, False))
 
 
+class PreparedFigure(go.Figure):
+    """A built figure frozen as its plain spec (see :func:`prepared`)."""
+
+    def __init__(self, spec: dict):
+        super().__init__()
+        self._prepared_spec = spec
+
+    def to_dict(self) -> dict:
+        return self._prepared_spec
+
+
+def prepared(figure: go.Figure) -> PreparedFigure:
+    """``figure`` frozen as its plain spec, ready for every student's page.
+
+    ``st.plotly_chart`` calls ``figure.to_dict()``, a deep copy of every trace, on every render:
+    for a cached figure that is most of a page's CPU. A prepared figure hands back the spec built
+    once. Nothing may change it afterwards (``st.plotly_chart`` only reads it).
+    """
+    return figure if isinstance(figure, PreparedFigure) else PreparedFigure(figure.to_dict())
+
+
 def plot(figure, key: str | None = None) -> None:
     """Show a Plotly figure full width, without Plotly's logo."""
     st.plotly_chart(figure, width="stretch", key=key, config={"displaylogo": False})
@@ -96,21 +118,67 @@ def mnist() -> tuple[data.Split, data.Split]:
     return (x_train, y_train), (x_test, y_test)
 
 
-def cached_figure(build, *args, **kwargs):
-    """``build(*args, **kwargs)``, built once per distinct arguments and shared by every session.
+def cached_figure(build, *args, cache_key: tuple | None = None, **kwargs):
+    """``build(*args, **kwargs)``, built once per distinct arguments, prepared, shared by every session.
 
     Plotly builds are validation-heavy (20-300 ms each) and a class asks for the same few digits.
     ``cache_resource`` hands back the same object without copying; that is safe because
-    ``st.plotly_chart`` serialises a copy and never changes the figure. Pass small arguments
-    (a 28x28 image, a label), never the whole dataset: they are hashed on every call.
+    ``st.plotly_chart`` only reads it. Pass small arguments (a 28x28 image, a label), never the
+    whole dataset: they are hashed on every call. For arguments that are costly to hash (model
+    cards with their histories) pass ``cache_key``, a small tuple naming everything the figure
+    depends on; the arguments themselves are then not hashed.
     """
-    return _shared_figure(f"{build.__module__}.{build.__qualname__}", build, *args, **kwargs)
+    return _shared("figure", build, args, kwargs, cache_key)
+
+
+def cached_table(build, *args, cache_key: tuple | None = None, **kwargs):
+    """``build(*args, **kwargs)`` (columns or rows for ``st.dataframe``) as a pandas DataFrame made
+    once per server; ``st.dataframe`` would otherwise convert it on every render. Arguments and
+    ``cache_key`` as for :func:`cached_figure`."""
+    return _shared("table", build, args, kwargs, cache_key)
+
+
+def _shared(kind: str, build, args: tuple, kwargs: dict, cache_key: tuple | None):
+    name = f"{build.__module__}.{build.__qualname__}"
+    if cache_key is None:
+        return _shared_by_arguments(kind, name, build, *args, **kwargs)
+    return _shared_by_key(kind, name, cache_key, build, args, kwargs)
+
+
+def _finished(kind: str, built):
+    """A figure prepared for sharing, or rows as a DataFrame."""
+    if kind == "figure":
+        return prepared(built)
+    import pandas as pd
+
+    return pd.DataFrame(built)
 
 
 @st.cache_resource(max_entries=2048, show_spinner=False)
-def _shared_figure(builder_name: str, _build, *args, **kwargs):
+def _shared_by_arguments(kind: str, builder_name: str, _build, *args, **kwargs):
     """Cache entry keyed by the builder's name and arguments (functions themselves can't be hashed)."""
-    return _build(*args, **kwargs)
+    return _finished(kind, _build(*args, **kwargs))
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _shared_by_key(kind: str, builder_name: str, cache_key: tuple, _build, _args: tuple, _kwargs: dict):
+    """Cache entry keyed by the builder's name and ``cache_key``; the arguments are not hashed."""
+    return _finished(kind, _build(*_args, **_kwargs))
+
+
+@st.cache_resource(max_entries=1024, show_spinner=False)
+def picture(image: np.ndarray, side: int = 140) -> bytes:
+    """A grey image (0..1 floats or uint8) enlarged to about ``side`` px with crisp pixels, as PNG
+    bytes for ``st.image``: encoded once per server, not on every student's rerun."""
+    import io
+
+    from PIL import Image
+
+    from cnnviz.digits import images
+
+    buffer = io.BytesIO()
+    Image.fromarray(images.enlarge(image, side)).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def mnist_or_stop() -> tuple[data.Split, data.Split]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 from cnnviz import data
-from cnnviz.ui import mnist
+from cnnviz.ui import mnist, prepared
 
 # The animated figures are kept with st.cache_resource, not st.cache_data: unpickling a figure
 # with hundreds of frames costs more than building it (~0.1 s), and cache_data unpickles on every
@@ -26,8 +26,9 @@ def conv_example_animation(presenter: bool):
     """The lesson's 5 x 5 image convolved with its 3 x 3 filter, animated (seed 001)."""
     from cnnviz.lesson import animation
 
-    return animation.convolution_figure(np.array(SEED_IMAGE), np.array(SEED_KERNEL), presenter, decimals=0,
-                                        input_name="Image", input_range=(0.0, 1.0))
+    figure = animation.convolution_figure(np.array(SEED_IMAGE), np.array(SEED_KERNEL), presenter, decimals=0,
+                                          input_name="Image", input_range=(0.0, 1.0))
+    return prepared(figure)
 
 
 @st.cache_resource(max_entries=64, show_spinner="Building the animation...")
@@ -39,8 +40,9 @@ def conv_digit_animation(index: int, kernel: tuple, stride: int, padding, dilati
     """
     from cnnviz.lesson import animation
 
-    return animation.convolution_figure(scaled_digit(index), np.array(kernel), presenter, stride=stride,
-                                        padding=padding, dilation=dilation, input_name=f"Digit #{index:,}")
+    figure = animation.convolution_figure(scaled_digit(index), np.array(kernel), presenter, stride=stride,
+                                          padding=padding, dilation=dilation, input_name=f"Digit #{index:,}")
+    return prepared(figure)
 
 
 def feature_map(index: int, kernel_name: str) -> np.ndarray:
@@ -64,9 +66,9 @@ def pool_animation(index: int, kernel_name: str, size: int, stride: int, mode: s
     values = feature_map(index, kernel_name)
     start = (values.shape[0] - crop) // 2 if crop else 0
     region = values[start:start + crop, start:start + crop] if crop else values
-    return animation.pooling_figure(region, presenter, size=size, stride=stride, mode=mode, padding=padding,
-                                    input_name=f"Feature map: {kernel_name}",
-                                    row_offset=start, col_offset=start)
+    figure = animation.pooling_figure(region, presenter, size=size, stride=stride, mode=mode, padding=padding,
+                                      input_name=f"Feature map: {kernel_name}", row_offset=start, col_offset=start)
+    return prepared(figure)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -75,7 +77,7 @@ def conv_result_figures(index: int, kernel: tuple, stride: int, padding, dilatio
     from cnnviz.lesson import conv_figures, ops
 
     output = ops.conv2d(scaled_digit(index), np.array(kernel), stride, padding, dilation)
-    return conv_figures.raw_and_relu(output, presenter)
+    return tuple(prepared(figure) for figure in conv_figures.raw_and_relu(output, presenter))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -89,7 +91,7 @@ def conv_stack_figure(index: int, kernel_names: tuple[str, ...], presenter: bool
 
     weights = np.stack([kernels.preset_weights(name) for name in kernel_names], axis=-1)[:, :, None, :]
     maps = ops.conv2d(scaled_digit(index)[:, :, None], weights)
-    return conv_figures.feature_stack(maps, list(kernel_names), presenter), weights.shape, maps.shape
+    return prepared(conv_figures.feature_stack(maps, list(kernel_names), presenter)), weights.shape, maps.shape
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

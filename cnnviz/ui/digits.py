@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from cnnviz.ui import prepared
+
 PLAYGROUND_SOURCE = "playground"  # the model choice meaning "the network I trained on the playground"
 PLAYGROUND_MODEL_KEY = "playground_model"  # set by the playground page: a keras.Model
 PLAYGROUND_NAME_KEY = "playground_model_name"
@@ -59,9 +61,13 @@ def _views(model, image: np.ndarray, presenter: bool) -> tuple[list, list]:
     return outputs, activation_figures.layer_views(outputs, presenter)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+# The zoo's figures are kept with cache_resource, already prepared (see cnnviz.ui.prepared): a
+# cache_data hit unpickles every figure, which re-runs Plotly's checks (about 70 ms a layer).
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
 def _zoo_views(model_name: str, image: np.ndarray, presenter: bool) -> list:
-    return _views(zoo_model(model_name), image, presenter)[1]
+    return [_with_prepared_figures(view) for view in _views(zoo_model(model_name), image, presenter)[1]]
 
 
 def layer_views(source: str, image: np.ndarray, presenter: bool) -> list[dict]:
@@ -72,13 +78,21 @@ def layer_views(source: str, image: np.ndarray, presenter: bool) -> list[dict]:
     return _zoo_views(source, image, presenter)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False)
 def _zoo_detail(model_name: str, image: np.ndarray, layer_name: str, index: int, presenter: bool) -> dict:
     from cnnviz.digits import figures as activation_figures
     from cnnviz.digits import activations
 
     model = zoo_model(model_name)
-    return activation_figures.map_detail(model, activations.feature_maps(model, image), layer_name, index, presenter)
+    return _with_prepared_figures(
+        activation_figures.map_detail(model, activations.feature_maps(model, image), layer_name, index, presenter))
+
+
+def _with_prepared_figures(view: dict) -> dict:
+    """``view`` with each of its Plotly figures prepared for sharing."""
+    import plotly.graph_objects as go
+
+    return {name: prepared(value) if isinstance(value, go.Figure) else value for name, value in view.items()}
 
 
 def map_detail(source: str, image: np.ndarray, layer_name: str, index: int, presenter: bool) -> dict:
@@ -93,9 +107,10 @@ def map_detail(source: str, image: np.ndarray, layer_name: str, index: int, pres
     return _zoo_detail(source, image, layer_name, index, presenter)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _zoo_first_filters(model_name: str, presenter: bool):
-    return _first_filters(zoo_model(model_name), presenter)
+    figure = _first_filters(zoo_model(model_name), presenter)
+    return prepared(figure) if figure is not None else None
 
 
 def _first_filters(model, presenter: bool):
@@ -130,7 +145,7 @@ def digit_steps(raw, invert: bool | None) -> list:
     """``images.to_mnist_steps`` of an upload (bytes) or a canvas (array), cached by content.
 
     Raises:
-        cnnviz.digits.images.ImageError: unreadable, too large or blank (not cached).
+        cnnviz.digits.image_files.ImageError: unreadable, too large or blank (not cached).
     """
     from cnnviz.digits import images
 
