@@ -1,6 +1,8 @@
-"""Test helpers: real MNIST digits made to look like photos and uploads of hand-written digits.
+"""Test helpers: real MNIST digits made to look like photos and uploads of hand-written digits,
+and a corpus of awkward uploads (truncated, empty, not an image, huge, odd modes, animated, rotated).
 
-Shared by tests/test_images.py and benchmarks/to_mnist_accuracy.py (which adds tests/ to its path).
+Shared by tests/test_images.py and benchmarks/to_mnist_accuracy.py and bad_uploads.py (which add
+tests/ to their path).
 """
 
 from __future__ import annotations
@@ -77,3 +79,65 @@ def huge_png(width: int = 20000, height: int = 20000) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", b"".join(chunks))
             + _png_chunk(b"IEND", b""))
+
+
+def rectangle(height: int, width: int, top: int, left: int, size=(120, 160), ink=255, paper=0) -> np.ndarray:
+    canvas = np.full(size, paper, dtype=np.uint8)
+    canvas[top:top + height, left:left + width] = ink
+    return canvas
+
+
+def digit_rgb(mnist) -> Image.Image:
+    (_, _), (x_test, _) = mnist
+    return dark_on_light(x_test[0]).resize((112, 112)).convert("RGB")
+
+
+def animated_gif(mnist) -> bytes:
+    (_, _), (x_test, _) = mnist
+    frames = [dark_on_light(x_test[0]).convert("P"), dark_on_light(x_test[1]).convert("P")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    return buffer.getvalue()
+
+
+def exif_rotated(mnist) -> bytes:
+    # A tall bar stored lying on its side, with EXIF saying "rotate 90° to view".
+    stored = Image.fromarray(rectangle(20, 80, top=50, left=40, ink=0, paper=230))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: the camera was turned
+    return jpeg_bytes(stored.convert("RGB"), exif=exif.tobytes())
+
+
+def palette_with_alpha(mnist) -> bytes:
+    rgba = digit_rgb(mnist).convert("RGBA")
+    pixels = np.asarray(rgba).copy()
+    pixels[..., 3] = np.where(pixels[..., 0] > 128, 0, 255)  # paper transparent, ink opaque
+    palette_image = Image.fromarray(pixels).quantize(colors=16)  # RGBA -> "P" with a transparent entry
+    assert palette_image.mode == "P"
+    return png_bytes(palette_image)
+
+
+def sixteen_bit(mnist) -> bytes:
+    grey = np.asarray(digit_rgb(mnist).convert("L"), dtype=np.uint16) * 257
+    image = Image.fromarray(grey)
+    assert image.mode.startswith("I;16")
+    return png_bytes(image)
+
+
+def cmyk_jpeg(mnist) -> bytes:
+    return jpeg_bytes(digit_rgb(mnist).convert("CMYK"))
+
+
+# name -> builder(mnist) -> the file's bytes; MUST_FAIL are refused with an ImageError, the rest decode.
+BAD_FILES = {
+    "truncated png": lambda mnist: png_bytes(digit_rgb(mnist))[:300],
+    "zero bytes": lambda mnist: b"",
+    "text renamed png": lambda mnist: b"This is my homework, not a picture.\n" * 3,
+    "20000x20000 png": lambda mnist: huge_png(),
+    "16-bit png": sixteen_bit,
+    "cmyk jpeg": cmyk_jpeg,
+    "palette with alpha": palette_with_alpha,
+    "animated gif": animated_gif,
+    "exif rotated photo": exif_rotated,
+}
+MUST_FAIL = {"truncated png", "zero bytes", "text renamed png", "20000x20000 png"}

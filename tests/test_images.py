@@ -3,15 +3,13 @@ and real MNIST digits turned into synthetic photos, classified by a committed zo
 
 from __future__ import annotations
 
-import io
-import time
-
 import numpy as np
 import pytest
-from digit_photos import dark_on_light, huge_png, jpeg_bytes, png_bytes, synthetic_photo
+from digit_photos import (BAD_FILES, MUST_FAIL, animated_gif, dark_on_light, digit_rgb, exif_rotated, huge_png,
+                          palette_with_alpha, png_bytes, rectangle, synthetic_photo)
 from PIL import Image
 
-from cnnviz.digits import images
+from cnnviz.digits import image_files, images, ink
 
 
 def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
@@ -24,12 +22,6 @@ def box_size(image: np.ndarray, level: float = 0.1) -> tuple[int, int]:
     rows = np.flatnonzero((image > level).any(axis=1))
     cols = np.flatnonzero((image > level).any(axis=0))
     return int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
-
-
-def rectangle(height: int, width: int, top: int, left: int, size=(120, 160), ink=255, paper=0) -> np.ndarray:
-    canvas = np.full(size, paper, dtype=np.uint8)
-    canvas[top:top + height, left:left + width] = ink
-    return canvas
 
 
 # ------------------------------------------------------------------ known answers
@@ -57,8 +49,8 @@ def test_dark_ink_on_light_paper_is_detected_and_inverted(mnist):
     digit = x_test[0]
     light_on_dark = images.to_mnist(digit)
     dark_on_paper = images.to_mnist(dark_on_light(digit))
-    assert images.looks_like_dark_ink(np.asarray(dark_on_light(digit)) / 255.0)
-    assert not images.looks_like_dark_ink(digit / 255.0)
+    assert ink.looks_like_dark_ink(np.asarray(dark_on_light(digit)) / 255.0)
+    assert not ink.looks_like_dark_ink(digit / 255.0)
     np.testing.assert_allclose(dark_on_paper, light_on_dark, atol=0.02)
     # The student's override wins over the guess.
     np.testing.assert_allclose(images.to_mnist(dark_on_light(digit), invert=True), light_on_dark, atol=0.02)
@@ -113,7 +105,7 @@ def test_opaque_canvas_black_background_white_ink():
     np.clip(np.random.default_rng(0).normal(200, 6, (480, 640, 3)), 0, 255).astype(np.uint8),
 ], ids=["empty canvas", "white canvas", "blank noisy photo"])
 def test_blank_input_asks_to_draw_a_digit(blank):
-    with pytest.raises(images.ImageError, match="Draw a digit first"):
+    with pytest.raises(image_files.ImageError, match="Draw a digit first"):
         images.to_mnist(blank)
 
 
@@ -129,85 +121,29 @@ def test_shaded_paper_is_not_mistaken_for_ink(mnist):
 # ------------------------------------------------------------------ bad files
 
 
-def _digit_rgb(mnist) -> Image.Image:
-    (_, _), (x_test, _) = mnist
-    return dark_on_light(x_test[0]).resize((112, 112)).convert("RGB")
-
-
-def _animated_gif(mnist) -> bytes:
-    (_, _), (x_test, _) = mnist
-    frames = [dark_on_light(x_test[0]).convert("P"), dark_on_light(x_test[1]).convert("P")]
-    buffer = io.BytesIO()
-    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
-    return buffer.getvalue()
-
-
-def _exif_rotated(mnist) -> bytes:
-    # A tall bar stored lying on its side, with EXIF saying "rotate 90° to view".
-    stored = Image.fromarray(rectangle(20, 80, top=50, left=40, ink=0, paper=230))
-    exif = Image.Exif()
-    exif[0x0112] = 6  # orientation: the camera was turned
-    return jpeg_bytes(stored.convert("RGB"), exif=exif.tobytes())
-
-
-def _palette_with_alpha(mnist) -> bytes:
-    rgba = _digit_rgb(mnist).convert("RGBA")
-    pixels = np.asarray(rgba).copy()
-    pixels[..., 3] = np.where(pixels[..., 0] > 128, 0, 255)  # paper transparent, ink opaque
-    palette_image = Image.fromarray(pixels).quantize(colors=16)  # RGBA -> "P" with a transparent entry
-    assert palette_image.mode == "P"
-    return png_bytes(palette_image)
-
-
-def _sixteen_bit(mnist) -> bytes:
-    grey = np.asarray(_digit_rgb(mnist).convert("L"), dtype=np.uint16) * 257
-    image = Image.fromarray(grey)
-    assert image.mode.startswith("I;16")
-    return png_bytes(image)
-
-
-def _cmyk_jpeg(mnist) -> bytes:
-    return jpeg_bytes(_digit_rgb(mnist).convert("CMYK"))
-
-
-BAD_FILES = {
-    "truncated png": lambda mnist: png_bytes(_digit_rgb(mnist))[:300],
-    "zero bytes": lambda mnist: b"",
-    "text renamed png": lambda mnist: b"This is my homework, not a picture.\n" * 3,
-    "20000x20000 png": lambda mnist: huge_png(),
-    "16-bit png": _sixteen_bit,
-    "cmyk jpeg": _cmyk_jpeg,
-    "palette with alpha": _palette_with_alpha,
-    "animated gif": _animated_gif,
-    "exif rotated photo": _exif_rotated,
-}
-MUST_FAIL = {"truncated png", "zero bytes", "text renamed png", "20000x20000 png"}
 
 
 @pytest.mark.parametrize("name", list(BAD_FILES))
-def test_bad_file_works_or_raises_image_error_quickly(name, mnist):
+def test_bad_file_works_or_raises_image_error(name, mnist):
+    """How quickly each is handled (well under a second) is measured by benchmarks/bad_uploads.py."""
     data = BAD_FILES[name](mnist)
-    start = time.perf_counter()
     try:
         result = images.to_mnist(data)
-    except images.ImageError as error:
-        elapsed = time.perf_counter() - start
+    except image_files.ImageError as error:
         assert name in MUST_FAIL, f"{name} should work, got: {error}"
         assert str(error).endswith(".") and len(str(error)) > 30
     else:
-        elapsed = time.perf_counter() - start
         assert name not in MUST_FAIL, f"{name} should have been refused"
         assert result.shape == (28, 28) and result.max() > 0.5
-    assert elapsed < 1.0, f"{name} took {elapsed:.2f} s"
 
 
 def test_decoded_modes_are_grey_or_rgb(mnist):
     for name in ("16-bit png", "cmyk jpeg", "palette with alpha", "animated gif", "exif rotated photo"):
-        assert images.open_image(BAD_FILES[name](mnist)).mode in ("L", "RGB"), name
+        assert image_files.open_image(BAD_FILES[name](mnist)).mode in ("L", "RGB"), name
 
 
 def test_exif_orientation_is_applied(mnist):
-    upright = images.open_image(_exif_rotated(mnist))
+    upright = image_files.open_image(exif_rotated(mnist))
     assert upright.size[1] > upright.size[0]  # the bar stands up: taller than wide
     height, width = box_size(images.to_mnist(upright))
     assert height > 3 * width
@@ -215,26 +151,26 @@ def test_exif_orientation_is_applied(mnist):
 
 def test_animated_gif_uses_the_first_frame(mnist):
     (_, _), (x_test, _) = mnist
-    first = images.to_mnist(_animated_gif(mnist))
+    first = images.to_mnist(animated_gif(mnist))
     assert np.abs(first - images.to_mnist(x_test[0])).mean() < np.abs(first - images.to_mnist(x_test[1])).mean()
 
 
 def test_palette_transparency_lands_on_white_behind_dark_ink(mnist):
     (_, _), (x_test, _) = mnist
-    result = images.to_mnist(_palette_with_alpha(mnist))
+    result = images.to_mnist(palette_with_alpha(mnist))
     assert np.corrcoef(result.ravel(), x_test[0].ravel())[0, 1] > 0.8
 
 
 def test_too_large_message_and_custom_limit(mnist):
-    with pytest.raises(images.ImageError, match="too large"):
-        images.open_image(huge_png())
-    with pytest.raises(images.ImageError, match="too large"):
-        images.open_image(png_bytes(_digit_rgb(mnist)), max_pixels=100)
+    with pytest.raises(image_files.ImageError, match="too large"):
+        image_files.open_image(huge_png())
+    with pytest.raises(image_files.ImageError, match="too large"):
+        image_files.open_image(png_bytes(digit_rgb(mnist)), max_pixels=100)
 
 
 @pytest.mark.parametrize("junk", [None, 42, np.zeros((5,)), np.zeros((4, 4, 7))])
 def test_wrong_python_objects_raise_image_error(junk):
-    with pytest.raises(images.ImageError):
+    with pytest.raises(image_files.ImageError):
         images.to_mnist(junk)
 
 
