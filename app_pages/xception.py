@@ -2,15 +2,13 @@
 
 import streamlit as st
 
-from cnnviz.xception import figures as imagenet_figures
-from cnnviz.xception import imagenet
 from cnnviz import ui
-from cnnviz.xception.gradcam import overlay
-from cnnviz.digits.images import ImageError
+from cnnviz.digits.image_files import ImageError
 from cnnviz.ui import xception as xception_ui
+from cnnviz.xception import figures as imagenet_figures
+from cnnviz.xception import imagenet, loading
 
 present = ui.presenter()
-xception_ui.warm_xception()  # starts loading the network in the background while the photo is chosen
 
 st.title("Xception on your photo")
 st.markdown(
@@ -54,16 +52,7 @@ else:
     except ImageError as error:
         st.error(f"**This photo cannot be used.** {error}")
 
-model, unavailable_message = xception_ui.xception(imagenet.weights_source())
-if model is None:
-    st.warning(
-        "**Xception's trained weights are not available on this server**, so it cannot name photos "
-        f"right now. The preprocessing and the facts below still work.\n\n{unavailable_message}",
-        icon=":material/cloud_off:",
-    )
-    if st.button("Retry loading Xception", icon=":material/refresh:", key="xception_retry"):
-        xception_ui.retry_xception()
-        st.rerun()
+model = xception_ui.xception_or_warning()
 
 prepare_tab, predict_tab, gradcam_tab, facts_tab = st.tabs(
     ["1. Preprocess", "2. Top-5 answer", "3. Where it looked (Grad-CAM)", "About Xception"]
@@ -90,8 +79,9 @@ with prepare_tab:
 
 analysis = None
 if model is not None and photo is not None:
-    analysis = xception_ui.xception_analysis(photo_bytes, mode, imagenet.weights_source())
-wait_message = "needs Xception's weights; see the message above." if model is None else "needs a photo first."
+    analysis = xception_ui.xception_analysis(photo_bytes, mode, loading.weights_source())
+wait_message = ("needs Xception's weights and class names; see the message above." if model is None
+                else "needs a photo first.")
 
 with predict_tab:
     if analysis is None:
@@ -104,7 +94,7 @@ with predict_tab:
         ui.plot(imagenet_figures.top_bars(predictions, present), key="xception_top")
         if expected:
             st.caption(f"A well-trained Xception answers about **{expected}** for this sample.")
-        st.caption(f"Weights: {imagenet.weights_source()}.")
+        st.caption(f"Weights: {loading.weights_source()}.")
 
 with gradcam_tab:
     if analysis is None:
@@ -122,12 +112,10 @@ with gradcam_tab:
         strength = strength_column.slider("Overlay strength", 0.0, 1.0, 0.5, 0.05, key="xception_strength",
                                           help="0 shows only the photo, 1 only the heatmap.")
         heatmap = heatmaps[choices[chosen_class]]
-        seen = imagenet.fit_to_input(photo, mode, size=None)
-        seen.thumbnail((640, 640))
         overlay_column, grid_column = st.columns(2)
         with overlay_column:
-            ui.plot(imagenet_figures.gradcam_overlay(overlay(seen, heatmap, strength), heatmap, present,
-                                                     title=f"Evidence for: {chosen_class}"),
+            ui.plot(imagenet_figures.gradcam_overlay(imagenet.evidence_photo(photo, heatmap, strength, mode), heatmap,
+                                                     present, title=f"Evidence for: {chosen_class}"),
                     key="xception_overlay")
         with grid_column:
             ui.plot(imagenet_figures.gradcam_grid(heatmap, present, title="The 10 x 10 evidence grid"),

@@ -2,7 +2,7 @@
 
 Run from the repository root: ``python benchmarks/xception.py [--repeats 9]``.
 
-Uses the real ImageNet weights when they can be had (``cnnviz.xception.imagenet.load_xception``), else
+Uses the real ImageNet weights when they can be had (``cnnviz.xception.loading.load_xception``), else
 random weights: the arithmetic, and so the timings, are the same. Timings are medians of
 interleaved repetitions (raw call, predict, Grad-CAM, ...) so that a busy machine slows all
 of them alike; the ratios are what to quote.
@@ -43,20 +43,20 @@ def main() -> None:
 
     memory = {"python + cnnviz (no Keras)": resident_mb()}
     from cnnviz import data, zoo
-    from cnnviz.digits import images
-    from cnnviz.xception import imagenet
+    from cnnviz.digits import image_files
+    from cnnviz.xception import imagenet, loading
 
     import keras  # noqa: F401
 
     memory["+ import keras / TensorFlow"] = resident_mb()
     try:
-        model, weights = imagenet.load_xception(), "ImageNet weights"
-    except imagenet.ModelUnavailable:
-        model, weights = imagenet.load_xception(weights=None), "random weights (ImageNet weights unavailable here)"
+        model, weights = loading.load_xception(), "ImageNet weights"
+    except loading.ModelUnavailable:
+        model, weights = loading.load_xception(weights=None), "random weights (ImageNet weights unavailable here)"
     memory["+ Xception loaded"] = resident_mb()
 
     photos, _ = imagenet.sample_photos()
-    photo = images.open_image(photos[0].path.read_bytes())
+    photo = image_files.open_image(photos[0].path.read_bytes())
     batch = imagenet.preprocess(photo)
     for _ in range(2):  # warm-up: first calls trace and allocate
         model(batch, training=False)

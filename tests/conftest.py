@@ -1,4 +1,5 @@
-"""Shared test set-up: offline MNIST for developers, and the repository root on sys.path."""
+"""Shared test set-up: offline MNIST for developers, the repository root on sys.path, and a Keras
+cache holding a stand-in ImageNet class index."""
 
 import os
 import sys
@@ -32,3 +33,14 @@ def mnist():
     except data.DatasetUnavailable as error:
         pytest.skip(f"MNIST unavailable here: {error}")
 
+
+@pytest.fixture
+def imagenet_home(tmp_path, monkeypatch):
+    """``KERAS_HOME`` pointed at a fresh folder holding only a made-up ImageNet class index (a fresh
+    clone has no real one). Returns the index, ``{class number: (wnid, label)}``."""
+    from support import write_class_index
+
+    home = tmp_path / "keras-home"
+    index = write_class_index(home)
+    monkeypatch.setenv("KERAS_HOME", str(home))
+    return index

@@ -1,31 +1,30 @@
-"""cnnviz.xception.imagenet and cnnviz.xception.gradcam: preprocessing, predictions, loading, Grad-CAM oracles.
+"""cnnviz.xception: preprocessing, predictions, loading, the class index, Grad-CAM oracles.
 
 The real ImageNet weights are not available offline, so Xception runs with random weights
 (built twice in this file: once as the model under test, once loaded back from a weights file).
+The photo is made here and the class index is a stand-in (see support.py), so nothing outside
+the repository is needed.
 """
 
 import io
-import json
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from support import photo_like
+
+from cnnviz.digits import image_files
 from cnnviz.xception import figures as imagenet_figures
-from cnnviz.xception import gradcam, imagenet
-from cnnviz.digits import images
+from cnnviz.xception import gradcam, imagenet, loading
 
 keras = pytest.importorskip("keras")
-
-from conftest import REPO_ROOT  # noqa: E402
-
-PHOTOS = REPO_ROOT.parent / "shared" / "images"
 
 
 @pytest.fixture(scope="module")
 def xception():
     keras.utils.set_random_seed(7)
-    return imagenet.load_xception(weights=None)
+    return loading.load_xception(weights=None)
 
 
 @pytest.fixture(scope="module")
@@ -36,20 +35,15 @@ def weights_file(xception, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def puppy():
-    path = PHOTOS / "puppy.jpg"
-    if not path.is_file():
-        pytest.skip(f"test photo {path} is absent (it lives beside the repository, in ../shared/images)")
-    return images.open_image(path.read_bytes())
+def photo():
+    """A photo-like JPEG made here, decoded like an upload."""
+    return image_files.open_image(photo_like())
 
 
-@pytest.fixture(scope="module")
-def class_index():
-    imagenet.decode(np.full(imagenet.NUM_CLASSES, 1 / imagenet.NUM_CLASSES), top=1)
-    path = imagenet.weights_folder() / "imagenet_class_index.json"
-    if not path.is_file():
-        pytest.skip(f"{path} is absent")
-    return {int(k): tuple(v) for k, v in json.loads(path.read_text()).items()}
+@pytest.fixture
+def class_index(imagenet_home):
+    """The stand-in class index that ``decode`` reads (``KERAS_HOME`` points at it)."""
+    return imagenet_home
 
 
 # --------------------------------------------------------------------------- preprocessing
@@ -97,12 +91,12 @@ def test_any_mode_becomes_three_channels(mode):
 # --------------------------------------------------------------------------- predictions
 
 
-def test_predict_returns_five_sorted_valid_labels(xception, puppy, class_index):
-    batch = imagenet.preprocess(puppy)
+def test_predict_returns_five_sorted_valid_labels(xception, photo, class_index):
+    batch = imagenet.preprocess(photo)
     row = imagenet.probabilities(xception, batch)[0]
     assert row.shape == (1000,)
     assert row.sum() == pytest.approx(1.0, abs=1e-4)
-    top = imagenet.predict(puppy, model=xception)
+    top = imagenet.predict(photo, model=xception)
     assert len(top) == 5
     probs = [probability for _, _, probability in top]
     assert probs == sorted(probs, reverse=True)
@@ -113,9 +107,9 @@ def test_predict_returns_five_sorted_valid_labels(xception, puppy, class_index):
     np.testing.assert_allclose(probs, row[indices], rtol=1e-6)
 
 
-def test_analyse_agrees_with_the_model_and_predict(xception, puppy):
-    predictions, heatmaps = imagenet.analyse(xception, puppy, "squash")
-    direct = imagenet.predict(puppy, model=xception, mode="squash")
+def test_analyse_agrees_with_the_model_and_predict(xception, photo, imagenet_home):
+    predictions, heatmaps = imagenet.analyse(xception, photo, "squash")
+    direct = imagenet.predict(photo, model=xception, mode="squash")
     assert [entry[1:3] for entry in predictions] == [entry[:2] for entry in direct]
     np.testing.assert_allclose([entry[3] for entry in predictions], [entry[2] for entry in direct], rtol=1e-4)
     assert list(heatmaps) == [entry[0] for entry in predictions]
@@ -126,24 +120,24 @@ def test_analyse_agrees_with_the_model_and_predict(xception, puppy):
 # --------------------------------------------------------------------------- loading
 
 
-def test_weights_file_named_by_the_variable_is_loaded(xception, weights_file, puppy, monkeypatch):
-    monkeypatch.setenv(imagenet.WEIGHTS_ENV_VAR, str(weights_file))
-    loaded = imagenet.load_xception()
-    batch = imagenet.preprocess(puppy)
+def test_weights_file_named_by_the_variable_is_loaded(xception, weights_file, photo, monkeypatch):
+    monkeypatch.setenv(loading.WEIGHTS_ENV_VAR, str(weights_file))
+    loaded = loading.load_xception()
+    batch = imagenet.preprocess(photo)
     np.testing.assert_allclose(imagenet.probabilities(loaded, batch), imagenet.probabilities(xception, batch),
                                rtol=1e-5, atol=1e-7)
-    assert str(weights_file) in imagenet.weights_source()
+    assert str(weights_file) in loading.weights_source()
 
 
 def test_missing_or_junk_weights_file_is_explained(tmp_path, monkeypatch):
-    monkeypatch.setenv(imagenet.WEIGHTS_ENV_VAR, str(tmp_path / "nowhere.weights.h5"))
-    with pytest.raises(imagenet.ModelUnavailable, match="no such file"):
-        imagenet.load_xception()
+    monkeypatch.setenv(loading.WEIGHTS_ENV_VAR, str(tmp_path / "nowhere.weights.h5"))
+    with pytest.raises(loading.ModelUnavailable, match="no such file"):
+        loading.load_xception()
     junk = tmp_path / "junk.h5"
     junk.write_text("not weights")
-    monkeypatch.setenv(imagenet.WEIGHTS_ENV_VAR, str(junk))
-    with pytest.raises(imagenet.ModelUnavailable, match="could not be read as Xception weights"):
-        imagenet.load_xception()
+    monkeypatch.setenv(loading.WEIGHTS_ENV_VAR, str(junk))
+    with pytest.raises(loading.ModelUnavailable, match="could not be read as Xception weights"):
+        loading.load_xception()
 
 
 def test_offline_download_failure_names_the_file_the_folder_and_the_variable(monkeypatch, tmp_path):
@@ -152,19 +146,53 @@ def test_offline_download_failure_names_the_file_the_folder_and_the_variable(mon
             raise Exception("URL fetch failure on https://storage.googleapis.com/...: [Errno -2] Name or service not known")
         raise AssertionError("only the ImageNet download should be tried")
 
-    monkeypatch.delenv(imagenet.WEIGHTS_ENV_VAR, raising=False)
+    monkeypatch.delenv(loading.WEIGHTS_ENV_VAR, raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
     monkeypatch.setattr(keras.applications, "Xception", offline)
-    with pytest.raises(imagenet.ModelUnavailable) as caught:
-        imagenet.load_xception()
+    with pytest.raises(loading.ModelUnavailable) as caught:
+        loading.load_xception()
     message = str(caught.value)
-    assert imagenet.WEIGHTS_FILE_NAME in message
+    assert loading.WEIGHTS_FILE_NAME in message
     assert str(tmp_path / "keras-home" / "models") in message
-    assert imagenet.WEIGHTS_ENV_VAR in message and "URL fetch failure" in message
+    assert loading.WEIGHTS_ENV_VAR in message and "URL fetch failure" in message
+
+
+@pytest.fixture
+def no_download(monkeypatch):
+    """Keras' downloader fails as it does offline (and never reaches the network)."""
+    def offline(*_, **__):
+        raise Exception("URL fetch failure on https://storage.googleapis.com/...: [Errno -2] Name or service not known")
+
+    monkeypatch.setattr(keras.utils, "get_file", offline)
+
+
+def test_missing_class_index_names_the_file_and_the_folder(tmp_path, monkeypatch, no_download):
+    home = tmp_path / "empty-keras-home"  # KERAS_HOME is read when asked, not when Keras was imported
+    monkeypatch.setenv("KERAS_HOME", str(home))
+    for ask in (loading.class_index, lambda: imagenet.decode(np.full(1000, 1 / 1000), top=1)):
+        with pytest.raises(loading.ModelUnavailable) as caught:
+            ask()
+        message = str(caught.value)
+        assert loading.CLASS_INDEX_FILE_NAME in message and str(home / "models") in message
+        assert "~/.keras/models" in message and "URL fetch failure" in message
+
+
+def test_class_index_is_read_from_keras_home_at_call_time(imagenet_home, no_download):
+    probabilities = np.zeros(1000)
+    probabilities[[7, 3]] = (0.6, 0.4)
+    assert imagenet.decode(probabilities, top=2) == [(*imagenet_home[7], 0.6), (*imagenet_home[3], 0.4)]
+
+
+def test_damaged_class_index_is_explained(imagenet_home, no_download):
+    path = loading.weights_folder() / loading.CLASS_INDEX_FILE_NAME
+    for damage in ("{not json", '{"0": ["n01440764", "tench"]}'):
+        path.write_text(damage)
+        with pytest.raises(loading.ModelUnavailable, match="imagenet_class_index.json"):
+            loading.class_index()
 
 
 def test_architecture_facts_are_xceptions(xception):
-    facts = imagenet.architecture_facts()
+    facts = loading.architecture_facts()
     assert facts["params"] == xception.count_params() == 22_910_480
     assert facts["input_shape"] == (299, 299, 3)
     assert facts["layers"] == len(xception.layers)
@@ -217,14 +245,14 @@ def test_gradcam_rejects_a_layer_not_followed_by_a_dense_head():
         gradcam.gradcam_heatmap(model, corner_image(), "classes")
 
 
-def test_gradcam_leaves_the_shared_model_untouched(xception, puppy):
-    batch = imagenet.preprocess(puppy)
+def test_gradcam_leaves_the_shared_model_untouched(xception, photo):
+    batch = imagenet.preprocess(photo)
     before = imagenet.probabilities(xception, batch)
     weights_before = [w.copy() for w in xception.get_layer("predictions").get_weights()]
     layer_count = len(xception.layers)
-    heatmap = imagenet.gradcam(puppy, model=xception)
+    heatmap = imagenet.gradcam(photo, model=xception)
     top_class = imagenet.top_indices(before[0], 1)[0]
-    other = imagenet.gradcam(puppy, class_index=(top_class + 1) % 1000, model=xception)
+    other = imagenet.gradcam(photo, class_index=(top_class + 1) % 1000, model=xception)
     assert heatmap.shape == other.shape == (10, 10)
     assert 0.0 <= heatmap.min() and heatmap.max() <= 1.0
     np.testing.assert_array_equal(imagenet.probabilities(xception, batch), before)
@@ -281,8 +309,8 @@ def bad_image_corpus():
 def test_bad_images_through_the_upload_path_give_a_message_or_work(name):
     data = bad_image_corpus()[name]
     try:
-        photo = images.open_image(data)
-    except images.ImageError as error:
+        photo = image_files.open_image(data)
+    except image_files.ImageError as error:
         assert len(str(error)) > 20  # a sentence, not a code
         return
     batch = imagenet.preprocess(photo)
@@ -294,7 +322,7 @@ def test_sample_photos_decode_and_missing_ones_are_explained():
     photos, notes = imagenet.sample_photos()
     assert any("Grace Hopper" in photo.name for photo in photos) or notes
     for photo in photos:
-        assert imagenet.preprocess(images.open_image(photo.path.read_bytes())).shape == (1, 299, 299, 3)
+        assert imagenet.preprocess(image_files.open_image(photo.path.read_bytes())).shape == (1, 299, 299, 3)
     assert len(photos) + len(notes) == 2
 
 

@@ -1,18 +1,21 @@
-"""The Xception page (AppTest): the offline message, and the whole pipeline with random weights."""
+"""The Xception page (AppTest): the offline messages, and the whole pipeline with random weights.
+
+Every test points KERAS_HOME at a fresh folder (see conftest's ``imagenet_home``), as on a fresh clone.
+"""
 
 import pytest
 from pages_list import open_app
+from support import write_class_index
 
 keras = pytest.importorskip("keras")
 
-from cnnviz.xception import imagenet  # noqa: E402
 from cnnviz.ui import xception as xception_ui  # noqa: E402
+from cnnviz.xception import loading  # noqa: E402
 
 PAGE = "app_pages/xception.py"
 
 
 def _fresh_model_caches():
-    imagenet.forget_shared_xception()
     xception_ui.xception.clear()
     xception_ui.xception_analysis.clear()
 
@@ -21,19 +24,18 @@ def _fresh_model_caches():
 def clean_caches():
     _fresh_model_caches()
     yield
-    xception_ui._xception_warmup().join(timeout=60)  # the background load must finish under this test's settings
     _fresh_model_caches()
 
 
 @pytest.fixture
-def offline(monkeypatch, clean_caches):
+def offline(monkeypatch, clean_caches, imagenet_home):
     def no_network(weights=None, **_):
         if weights == "imagenet":
             raise Exception("URL fetch failure on https://storage.googleapis.com/...: Name or service not known")
         return original(weights=weights, **_)
 
     original = keras.applications.Xception
-    monkeypatch.delenv(imagenet.WEIGHTS_ENV_VAR, raising=False)
+    monkeypatch.delenv(loading.WEIGHTS_ENV_VAR, raising=False)
     monkeypatch.setattr(keras.applications, "Xception", no_network)
 
 
@@ -55,8 +57,8 @@ def test_offline_page_explains_what_to_do_and_still_preprocesses(offline):
     assert not app.exception, [error.value for error in app.exception]
     warning = " ".join(w.value for w in app.warning)
     assert "not available on this server" in warning
-    assert imagenet.WEIGHTS_FILE_NAME in warning and imagenet.WEIGHTS_ENV_VAR in warning
-    assert str(imagenet.weights_folder()) in warning
+    assert loading.WEIGHTS_FILE_NAME in warning and loading.WEIGHTS_ENV_VAR in warning
+    assert str(loading.weights_folder()) in warning
     assert any("needs Xception's weights" in info.value for info in app.info)
     assert app.button(key="xception_retry")
     # Preprocessing and facts need no weights.
@@ -68,8 +70,9 @@ def test_offline_page_explains_what_to_do_and_still_preprocesses(offline):
     assert _chart_specs(app) != histograms  # squashing keeps the edges: other pixel values
 
 
-def test_page_runs_the_whole_pipeline_from_a_weights_file(random_weights, monkeypatch, clean_caches):
-    monkeypatch.setenv(imagenet.WEIGHTS_ENV_VAR, str(random_weights))
+def test_page_runs_the_whole_pipeline_from_a_weights_file(random_weights, monkeypatch, clean_caches,
+                                                            imagenet_home):
+    monkeypatch.setenv(loading.WEIGHTS_ENV_VAR, str(random_weights))
     app = open_app()
     app.switch_page(PAGE).run()
     assert not app.exception, [error.value for error in app.exception]
@@ -90,3 +93,28 @@ def test_page_runs_the_whole_pipeline_from_a_weights_file(random_weights, monkey
     assert not app.exception
     after_strength = _chart_specs(app)
     assert sum(after_class[key] != after_strength.get(key) for key in after_class) == 1  # the overlay only
+
+
+def test_missing_class_index_is_explained_and_retry_finds_it(random_weights, monkeypatch, clean_caches,
+                                                                         tmp_path):
+    def offline(*_, **__):
+        raise Exception("URL fetch failure on https://storage.googleapis.com/...: Name or service not known")
+
+    empty_home = tmp_path / "empty-keras-home"
+    monkeypatch.setenv("KERAS_HOME", str(empty_home))
+    monkeypatch.setenv(loading.WEIGHTS_ENV_VAR, str(random_weights))
+    monkeypatch.setattr(keras.utils, "get_file", offline)
+    app = open_app()
+    app.switch_page(PAGE).run()
+    assert not app.exception, [error.value for error in app.exception]
+    warning = " ".join(w.value for w in app.warning)
+    assert "not available on this server" in warning
+    assert loading.CLASS_INDEX_FILE_NAME in warning and str(empty_home / "models") in warning
+    assert app.button(key="xception_retry")
+    assert app.dataframe and len(app.get("plotly_chart")) == 1  # the preprocessing
+    assert "22,910,480" in [metric.value for metric in app.metric]  # the facts
+
+    write_class_index(empty_home)  # the teacher copies the file in and presses Retry
+    app.button(key="xception_retry").click().run()
+    assert not app.exception and not app.warning
+    assert any("Xception's answer" in md.value for md in app.markdown)

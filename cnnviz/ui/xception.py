@@ -1,4 +1,4 @@
-"""Cached loaders for the page "Xception on your photo": the shared model, its facts, photos."""
+"""Cached loaders for the page "Xception on your photo": the one shared model, its facts, photos."""
 
 from __future__ import annotations
 
@@ -6,55 +6,56 @@ import streamlit as st
 
 from cnnviz.ui.comparison import zoo_cards
 
-XCEPTION_MISSING_KEY = "xception_missing"
-
-
-def _load_xception_quietly() -> None:
-    """Background warm-up: load the shared Xception; an offline failure is shown later by the page."""
-    from cnnviz.xception import imagenet
-
-    try:
-        imagenet.shared_xception()
-    except imagenet.ModelUnavailable:
-        pass
-
-
-@st.cache_resource(show_spinner=False)
-def _xception_warmup():
-    import threading
-
-    thread = threading.Thread(target=_load_xception_quietly, name="cnnviz-xception-warmup", daemon=True)
-    thread.start()
-    return thread
-
-
-def warm_xception() -> None:
-    """Start loading Xception in a background thread, once per server (no Streamlit in the thread)."""
-    _xception_warmup()
-
 
 @st.cache_resource(show_spinner="Loading Xception (22.9 million weights, once per server)...")
 def xception(source: str):
-    """``(model, None)`` or ``(None, message)``: the outcome is kept per weights source, so an
-    offline server does not retry the download on every click (the page's Retry button clears it).
+    """The one Xception of this server: ``(model, None)``, or ``(None, message)`` saying what is
+    missing. A failure is kept too, so an offline server does not retry the download on every
+    click; :func:`xception_or_warning`'s Retry button clears it.
+
+    The ImageNet class index is checked too: without the class names the model cannot answer.
+    When both are missing, the message says so for both.
 
     Args:
-        source: :func:`cnnviz.xception.imagenet.weights_source`, so a changed variable means a fresh load.
+        source: :func:`cnnviz.xception.loading.weights_source`, so a changed setting means a fresh load.
     """
-    from cnnviz.xception import imagenet
+    from cnnviz.xception import loading
 
+    problems = []
     try:
-        return imagenet.shared_xception(), None
-    except imagenet.ModelUnavailable as error:
-        return None, str(error)
+        loading.class_index()
+    except loading.ModelUnavailable as error:
+        problems.append(str(error))
+    try:
+        model = loading.load_xception()
+    except loading.ModelUnavailable as error:
+        problems.append(str(error))
+    return (None, "\n\n".join(problems)) if problems else (model, None)
+
+
+def xception_or_warning():
+    """The shared Xception, or None after a warning that says what is missing, with a Retry button."""
+    from cnnviz.xception import loading
+
+    model, message = xception(loading.weights_source())
+    if model is None:
+        st.warning(
+            "**Xception is not available on this server**, so it cannot name photos right now. "
+            f"The preprocessing and the facts below still work.\n\n{message}",
+            icon=":material/cloud_off:",
+        )
+        if st.button("Retry loading Xception", icon=":material/refresh:", key="xception_retry"):
+            xception.clear()
+            st.rerun()
+    return model
 
 
 @st.cache_data(show_spinner="Counting Xception's parameters...")
 def xception_facts() -> dict:
     """Size and depth of Xception (from an architecture with random weights; no download)."""
-    from cnnviz.xception import imagenet
+    from cnnviz.xception import loading
 
-    return imagenet.architecture_facts()
+    return loading.architecture_facts()
 
 
 @st.cache_data(show_spinner=False)
@@ -68,21 +69,25 @@ def xception_samples():
 
 @st.cache_data(max_entries=32, show_spinner="Decoding the photo...")
 def xception_photo(photo_bytes: bytes):
-    """Uploaded bytes -> a safe RGB/grey Pillow image (raises ``images.ImageError``)."""
-    from cnnviz.digits import images
+    """Uploaded bytes -> a safe RGB/grey Pillow image (raises ``image_files.ImageError``)."""
+    from cnnviz.digits import image_files
 
-    return images.open_image(photo_bytes)
+    return image_files.open_image(photo_bytes)
 
 
 @st.cache_data(max_entries=64, show_spinner="Xception is looking at the photo (about a second)...")
 def xception_analysis(photo_bytes: bytes, mode: str, source: str):
     """Top-5 and their Grad-CAM heatmaps for a photo, from one forward pass; computed once per
-    photo, fit mode and weights source, then shared by every student who picks the same photo."""
-    from cnnviz.xception import imagenet
+    photo, fit mode and weights source, then shared by every student who picks the same photo.
+
+    Raises:
+        cnnviz.xception.loading.ModelUnavailable: Xception or its class names are not available.
+    """
+    from cnnviz.xception import imagenet, loading
 
     model, message = xception(source)
     if model is None:
-        raise imagenet.ModelUnavailable(message)
+        raise loading.ModelUnavailable(message)
     return imagenet.analyse(model, xception_photo(photo_bytes), mode)
 
 
@@ -90,11 +95,3 @@ def mnist_cnn_params() -> int | None:
     """Parameter count of our MNIST CNN from its model card, or None when it is not there."""
     cards, _ = zoo_cards()
     return int(cards["cnn_chollet"]["params"]) if "cnn_chollet" in cards else None
-
-
-def retry_xception() -> None:
-    """Forget a failed Xception load, so the next run tries again (e.g. after the file was copied)."""
-    from cnnviz.xception import imagenet
-
-    imagenet.forget_shared_xception()
-    xception.clear()

@@ -1,173 +1,32 @@
-"""Xception, the finale of the lesson: load it, preprocess a photo, predict ImageNet labels, and
-Grad-CAM (where in the photo the network found evidence for a class).
+"""Xception, the finale of the lesson: preprocess a photo, predict ImageNet labels, and Grad-CAM
+(where in the photo the network found evidence for a class).
 
-Keras is imported lazily inside the functions, so importing this module is cheap. Nothing here
-imports Streamlit; ``cnnviz.ui`` caches the model once per server.
+The model and the class index come from :mod:`cnnviz.xception.loading`; every function here takes
+the model as an argument. Keras is imported lazily inside the functions, so importing this module
+is cheap. Nothing here imports Streamlit.
 
-The shared model is never changed: Grad-CAM uses a separate sub-model from the input to the
-last convolution, cached per model, and applies the classifier head (global average pooling and
-the final Dense layer's kernel and bias, before its softmax) by hand, so that gradients flow only
+The model is never changed: Grad-CAM uses a separate sub-model from the input to the last
+convolution, cached per model, and applies the classifier head (global average pooling and the
+final Dense layer's kernel and bias, before its softmax) by hand, so that gradients flow only
 through the head and not back through the whole network.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageOps
 
+from cnnviz.xception import loading
 from cnnviz.xception.gradcam import explain, gradcam_heatmap, overlay
 
-WEIGHTS_ENV_VAR = "CNNVIZ_XCEPTION_WEIGHTS"
-WEIGHTS_FILE_NAME = "xception_weights_tf_dim_ordering_tf_kernels.h5"
-WEIGHTS_SIZE_MB = 88
 INPUT_SIZE = 299  # Xception's images are 299 x 299 x 3
-NUM_CLASSES = 1000
 LAST_CONV_LAYER = "block14_sepconv2_act"  # (1, 10, 10, 2048): the last map that still has a "where"
 FIT_MODES = ("crop", "squash")
 
 Prediction = tuple[str, str, float]  # (WordNet id, label, probability)
-
-
-class ModelUnavailable(RuntimeError):
-    """Xception's weights cannot be had; the message says which file to put where."""
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def weights_folder() -> Path:
-    """Where Keras keeps downloaded weights: ``$KERAS_HOME/models`` (default ``~/.keras/models``)."""
-    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "models"
-
-
-def weights_source() -> str:
-    """One sentence naming where :func:`load_xception` takes the weights from."""
-    override = os.environ.get(WEIGHTS_ENV_VAR)
-    if override:
-        return f"the file {override} (set by {WEIGHTS_ENV_VAR})"
-    return f"Keras' ImageNet weights, downloaded once into {weights_folder()}"
-
-
-def _unavailable_message(what_happened: str, detail: str) -> str:
-    return (
-        f"{what_happened} To fix it, do one of these, then press Retry (or restart the app):\n"
-        f"- give this server internet access once: Keras then downloads the {WEIGHTS_SIZE_MB} MB file by itself;\n"
-        f"- copy the file `{WEIGHTS_FILE_NAME}` into the folder `{weights_folder()}` "
-        "(that is `$KERAS_HOME/models/`, by default `~/.keras/models/`);\n"
-        f"- or set the environment variable `{WEIGHTS_ENV_VAR}` to the path of an Xception weights file.\n\n"
-        f"(Keras said: {detail})"
-    )
-
-
-def load_xception(weights: str | None = "imagenet"):
-    """Build Xception with its 1000-class ImageNet head.
-
-    Args:
-        weights: ``"imagenet"`` (default) takes the file named by ``$CNNVIZ_XCEPTION_WEIGHTS``
-            when that is set, else Keras' own ImageNet weights (downloaded once by Keras into
-            ``$KERAS_HOME/models/``). ``None`` gives random weights (tests, the facts panel).
-
-    Returns:
-        A ``keras.Model`` mapping (batch, 299, 299, 3) preprocessed images to (batch, 1000)
-        softmax probabilities. Treat it as read-only: it is shared by every session.
-
-    Raises:
-        ModelUnavailable: no network and no weights file, or the file named by the variable is
-            missing or is not an Xception weights file.
-    """
-    import keras
-
-    if weights is None:
-        return keras.applications.Xception(weights=None)
-    override = os.environ.get(WEIGHTS_ENV_VAR)
-    if override:
-        path = Path(override).expanduser()
-        if not path.is_file():
-            raise ModelUnavailable(
-                f"{WEIGHTS_ENV_VAR} names the weights file {path}, but there is no such file. "
-                f"Fix the path, or unset {WEIGHTS_ENV_VAR} to use Keras' own ImageNet weights."
-            )
-        model = keras.applications.Xception(weights=None)
-        try:
-            model.load_weights(str(path))
-        except Exception as error:  # h5py, Keras and zip errors all mean "not Xception weights"
-            raise ModelUnavailable(
-                f"The file {path} (named by {WEIGHTS_ENV_VAR}) could not be read as Xception "
-                f"weights ({type(error).__name__}: {error}). Point {WEIGHTS_ENV_VAR} at a file saved "
-                f"with model.save_weights() from keras.applications.Xception, or at {WEIGHTS_FILE_NAME}."
-            ) from error
-        return model
-    try:
-        return keras.applications.Xception(weights="imagenet")
-    except Exception as error:  # Keras raises a bare Exception("URL fetch failure ...") offline
-        raise ModelUnavailable(
-            _unavailable_message("Xception's ImageNet weights could not be downloaded (no internet here?).", str(error))
-        ) from error
-
-
-_shared_lock = threading.Lock()
-_shared_model = None
-_shared_failure: tuple[float, ModelUnavailable] | None = None
-FAILURE_MEMORY_S = 30.0  # a failed load is not retried for this long (the warm-up and a page both ask)
-
-
-def shared_xception():
-    """The one Xception of this process, loaded on first use (thread-safe).
-
-    A failure is remembered for ``FAILURE_MEMORY_S`` seconds, then the next call tries again.
-
-    Raises:
-        ModelUnavailable: see :func:`load_xception`.
-    """
-    global _shared_model, _shared_failure
-    with _shared_lock:
-        if _shared_model is None:
-            if _shared_failure is not None and time.monotonic() - _shared_failure[0] < FAILURE_MEMORY_S:
-                raise _shared_failure[1]
-            try:
-                _shared_model = load_xception()
-            except ModelUnavailable as error:
-                _shared_failure = (time.monotonic(), error)
-                raise
-            _shared_failure = None
-        return _shared_model
-
-
-def forget_shared_xception() -> None:
-    """Drop the process-wide model and any remembered failure (tests, or a replaced weights file)."""
-    global _shared_model, _shared_failure
-    with _shared_lock:
-        _shared_model, _shared_failure = None, None
-
-
-def architecture_facts() -> dict:
-    """Size and depth of Xception, read from an architecture built with random weights.
-
-    Returns:
-        ``{"input_shape": (299, 299, 3), "params": int, "layers": int, "weight_layers": int,
-        "separable_convolutions": int, "plain_convolutions": int, "megabytes": float}``.
-    """
-    import keras
-
-    model = keras.applications.Xception(weights=None)
-    kinds = [type(layer).__name__ for layer in model.layers]
-    params = int(model.count_params())
-    facts = {
-        "input_shape": tuple(int(side) for side in model.input_shape[1:]),
-        "params": params,
-        "layers": len(model.layers),
-        "weight_layers": sum(kind in ("Conv2D", "SeparableConv2D", "Dense") for kind in kinds),
-        "separable_convolutions": kinds.count("SeparableConv2D"),
-        "plain_convolutions": kinds.count("Conv2D"),
-        "megabytes": params * 4 / 1e6,
-    }
-    return facts
 
 
 # --------------------------------------------------------------------------- preprocessing
@@ -243,12 +102,14 @@ def probabilities(model, batch: np.ndarray) -> np.ndarray:
 def decode(probabilities_row: np.ndarray, top: int = 5) -> list[Prediction]:
     """(1000,) probabilities -> the ``top`` classes as (wnid, label, probability), best first.
 
-    Labels come from Keras' ``imagenet_class_index.json`` (downloaded once into the Keras cache).
-    """
-    from keras.applications.xception import decode_predictions
+    Labels come from Keras' ``imagenet_class_index.json`` (:func:`cnnviz.xception.loading.class_index`).
 
-    decoded = decode_predictions(np.asarray(probabilities_row)[np.newaxis], top=top)[0]
-    return [(str(wnid), str(label), float(probability)) for wnid, label, probability in decoded]
+    Raises:
+        cnnviz.xception.loading.ModelUnavailable: the class index is missing and cannot be downloaded.
+    """
+    names = loading.class_index()
+    row = np.asarray(probabilities_row)
+    return [(*names[index], float(row[index])) for index in top_indices(row, top)]
 
 
 def top_indices(probabilities_row: np.ndarray, top: int = 5) -> list[int]:
@@ -256,22 +117,18 @@ def top_indices(probabilities_row: np.ndarray, top: int = 5) -> list[int]:
     return [int(index) for index in np.argsort(np.asarray(probabilities_row))[-top:][::-1]]
 
 
-def predict(image: Image.Image, top: int = 5, *, model=None, mode: str = "crop") -> list[Prediction]:
+def predict(image: Image.Image, model, top: int = 5, *, mode: str = "crop") -> list[Prediction]:
     """Name what is in a photo.
 
     Args:
         image: a Pillow image.
+        model: an Xception (:func:`cnnviz.xception.loading.load_xception`).
         top: how many classes to return.
-        model: an Xception; default the process-wide :func:`shared_xception`.
         mode: ``"crop"`` or ``"squash"`` (see :func:`fit_to_input`).
 
     Returns:
         ``[(wnid, label, probability), ...]``, ``top`` entries, most probable first.
-
-    Raises:
-        ModelUnavailable: no model given and the weights cannot be had.
     """
-    model = shared_xception() if model is None else model
     return decode(probabilities(model, preprocess(image, mode))[0], top)
 
 
@@ -293,19 +150,30 @@ def readable(label: str) -> str:
     return label.replace("_", " ")
 
 
-def gradcam(image: Image.Image, class_index: int | None = None, *, model=None, mode: str = "crop") -> np.ndarray:
+def gradcam(image: Image.Image, model, class_index: int | None = None, *, mode: str = "crop") -> np.ndarray:
     """Where Xception found evidence for a class (Grad-CAM on ``block14_sepconv2_act``).
 
     Args:
         image: a Pillow image.
+        model: an Xception. It is not modified.
         class_index: 0..999; default the top class.
-        model: an Xception; default :func:`shared_xception`. It is not modified.
 
     Returns:
         (10, 10) float32 in [0, 1]; 1 marks the strongest evidence.
     """
-    model = shared_xception() if model is None else model
     return gradcam_heatmap(model, preprocess(image, mode), LAST_CONV_LAYER, class_index)
+
+
+def evidence_photo(image: Image.Image, heatmap: np.ndarray, strength: float, mode: str = "crop",
+                   max_side: int = 640) -> Image.Image:
+    """The part of the photo Xception saw, sharp (at most ``max_side`` px), with ``heatmap`` blended in.
+
+    Args:
+        heatmap: (h, w) Grad-CAM values in [0, 1]; strength: 0 = only the photo, 1 = only the colours.
+    """
+    seen = fit_to_input(image, mode, size=None)
+    seen.thumbnail((max_side, max_side))
+    return overlay(seen, heatmap, strength)
 
 
 # --------------------------------------------------------------------------- sample photos
@@ -334,7 +202,7 @@ def sample_photos() -> tuple[list[SamplePhoto], list[str]]:
     try:
         import keras
 
-        puppy = keras.utils.get_file("YellowLabradorLooking_new.jpg", PUPPY_URL)
+        puppy = keras.utils.get_file("YellowLabradorLooking_new.jpg", PUPPY_URL, cache_dir=str(loading.keras_home()))
         photos.append(SamplePhoto("Yellow Labrador (TensorFlow's example photo)", Path(puppy), "Labrador retriever"))
     except Exception:  # offline: Keras raises Exception("URL fetch failure ...")
         notes.append(
