@@ -152,13 +152,6 @@ def probability_pair(first: np.ndarray, second: np.ndarray, labels: tuple[str, s
     return figure
 
 
-def upscale(image: np.ndarray, factor: int = 4) -> np.ndarray:
-    """Old name kept for app_pages/mlp_vs_cnn.py: use :func:`cnnviz.digits.images.enlarge`."""
-    from cnnviz.digits.images import enlarge
-
-    return enlarge(image, factor * max(np.shape(image)))
-
-
 def _first_weight_layer_params(card: dict) -> int:
     """Parameters of the first layer that has any (the first Dense or Conv2D)."""
     return next((int(layer["params"]) for layer in card["layers"] if layer["params"]), 0)
