@@ -5,6 +5,8 @@ The router adds what every page shares: presenter mode, the guided lesson's prev
 notice for link values a page cannot use, and (in presenter mode) a QR code of the current view.
 """
 
+import os
+
 import streamlit as st
 
 from cnnviz import ui
@@ -29,6 +31,9 @@ PAGES = {
     "xception": st.Page("app_pages/xception.py", title="Xception on your photo", icon=":material/photo_camera:",
                         url_path="xception"),
 }
+if os.environ.get("CNNVIZ_XCEPTION") == "off":  # a small host (under about 2 GB) keeps ImageNet's network out
+    PAGES["xception"] = st.Page("app_pages/xception_off.py", title="Xception on your photo",
+                                icon=":material/photo_camera:", url_path="xception")
 
 ui.skip_keras_clear_session()
 warmup.start()  # models and test-set answers load in the background while the class reads page 1

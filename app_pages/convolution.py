@@ -100,18 +100,25 @@ with digit_tab:
         with relu_column:
             ui.plot(relu_figure, key="conv_relu")
 
+
+@st.fragment
+def layer_of_kernels(index: int) -> None:
+    """Pick the layer's kernels: only this tab reruns (a fragment), not the animations above."""
+    chosen = st.multiselect("Kernels in the layer", list(kernels.PRESETS), key="conv_stack",
+                            default=["vertical edges", "horizontal edges", "outline", "blur"], bind="query-params")
+    if not chosen:
+        st.info("Pick at least one kernel to see its feature map.")
+        return
+    figure, kernel_shape, maps_shape = convolution_ui.conv_stack_figure(index, tuple(chosen), present)
+    st.markdown(f"Digit #{index:,}: input (28, 28, 1), kernels {kernel_shape}, output **{maps_shape}**: "
+                f"{len(chosen)} feature maps of {maps_shape[0]} x {maps_shape[1]}.")
+    ui.plot(figure, key="conv_stack_figure")
+
+
 with stack_tab:
     st.markdown(
         "A `Conv2D(filters=N, kernel_size=(3, 3))` layer slides **N kernels** over the same image and "
         "stacks their outputs: N feature maps, one per filter. A trained network learns its kernels; "
         "here you pick them."
     )
-    chosen = st.multiselect("Kernels in the layer", list(kernels.PRESETS), key="conv_stack",
-                            default=["vertical edges", "horizontal edges", "outline", "blur"], bind="query-params")
-    if not chosen:
-        st.info("Pick at least one kernel to see its feature map.")
-    else:
-        figure, kernel_shape, maps_shape = convolution_ui.conv_stack_figure(int(index), tuple(chosen), present)
-        st.markdown(f"Digit #{int(index):,}: input (28, 28, 1), kernels {kernel_shape}, output **{maps_shape}**: "
-                    f"{len(chosen)} feature maps of {maps_shape[0]} x {maps_shape[1]}.")
-        ui.plot(figure, key="conv_stack_figure")
+    layer_of_kernels(int(index))

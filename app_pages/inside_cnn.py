@@ -108,8 +108,10 @@ for position, view in enumerate(views):
     else:
         st.caption("The probabilities again (see 'The answer' above).")
 
-if map_layers:
-    st.header("One feature map up close")
+
+@st.fragment
+def one_map_up_close(map_layers: list[dict]) -> None:
+    """Pick a layer and a map: only this part reruns (a fragment), not the whole page's figures."""
     layer_column, map_column = st.columns(2)
     layer_names = [view["name"] for view in map_layers]
     chosen_layer = layer_column.selectbox("Layer", layer_names, key="inside_detail_layer", bind="query-params")
@@ -131,3 +133,8 @@ if map_layers:
             ui.plot(detail["filter"], key="inside_detail_filter")
     if detail["note"]:
         note_column.info(detail["note"])
+
+
+if map_layers:
+    st.header("One feature map up close")
+    one_map_up_close(map_layers)

@@ -75,11 +75,19 @@ st.caption("Training time and device are those of the run that produced the comm
            "each model's card in models/ lists every setting.")
 
 st.subheader("Training curves: does it overfit?")
-metric = st.radio("Show", ["accuracy", "loss"], horizontal=True, key=f"{PAGE}_metric", bind="query-params",
-                  help="Training curve (solid) vs validation curve on the test digits (dashed). "
-                       "A widening gap means the network memorises its training digits.")
-ui.plot(ui.cached_figure(zoo_figures.training_curves, list(cards.values()), presenter, metric,
-                         cache_key=(cards_version, presenter, metric)), key=f"{PAGE}_curves")
+
+
+@st.fragment
+def training_curves() -> None:
+    """Accuracy or loss: only this chart reruns (a fragment) when a student switches."""
+    metric = st.radio("Show", ["accuracy", "loss"], horizontal=True, key=f"{PAGE}_metric", bind="query-params",
+                      help="Training curve (solid) vs validation curve on the test digits (dashed). "
+                           "A widening gap means the network memorises its training digits.")
+    ui.plot(ui.cached_figure(zoo_figures.training_curves, list(cards.values()), presenter, metric,
+                             cache_key=(cards_version, presenter, metric)), key=f"{PAGE}_curves")
+
+
+training_curves()
 
 if mlp_card and cnn_card:
     st.subheader("Which digits get confused? (row: true digit, column: what the network said)")

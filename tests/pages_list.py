@@ -20,6 +20,8 @@ def listed_pages() -> list[dict]:
             path = node.args[0].value
             # Streamlit serves the default page at "/", whatever its url_path says.
             url_path = "" if keywords.get("default") else keywords.get("url_path", Path(path).stem)
+            if any(page["name"] == keywords.get("url_path", Path(path).stem) for page in pages):
+                continue  # a stand-in for the same page (xception_off.py when CNNVIZ_XCEPTION=off)
             pages.append({"path": path, "title": keywords.get("title", ""), "url_path": url_path,
                           "name": keywords.get("url_path", Path(path).stem)})
     return pages
