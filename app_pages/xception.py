@@ -43,12 +43,13 @@ else:
     shot = st.camera_input("Take a photo", key="xception_camera")
     photo_bytes = shot.getvalue() if shot is not None else None
 
-photo = None
+photo, photo_key = None, None
 if photo_bytes is None:
     st.info("Choose a sample, upload a photo or take one with the camera to begin.")
 else:
+    photo_key = xception_ui.photo_key(photo_bytes)
     try:
-        photo = xception_ui.xception_photo(photo_bytes)
+        photo = xception_ui.xception_photo(photo_key, photo_bytes)
     except ImageError as error:
         st.error(f"**This photo cannot be used.** {error}")
 
@@ -66,20 +67,19 @@ with prepare_tab:
     if photo is None:
         st.info("No photo yet: choose one above to see how it is prepared.")
     else:
+        shown = xception_ui.preparation(photo_key, photo_bytes, mode, present)
         original_column, crop_column, squash_column = st.columns(3)
-        original_column.image(photo, caption=f"Original: {photo.width} x {photo.height} pixels", width="stretch")
+        width, height = shown["size"]
+        original_column.image(shown["original"], caption=f"Original: {width} x {height} pixels", width="stretch")
         for column, (label, fit) in zip((crop_column, squash_column), fit_labels.items()):
             used = " (used)" if fit == mode else ""
-            column.image(imagenet.fit_to_input(photo, fit), caption=f"{label.capitalize()}: 299 x 299{used}",
-                         width="stretch")
-        before = imagenet.pixels(photo, mode)
-        after = imagenet.scale_pixels(before)
-        st.dataframe(imagenet.value_summary(before, after), hide_index=True)
-        ui.plot(imagenet_figures.value_histograms(before, after, present), key="xception_histograms")
+            column.image(shown[fit], caption=f"{label.capitalize()}: 299 x 299{used}", width="stretch")
+        st.dataframe(shown["summary"], hide_index=True)
+        ui.plot(shown["histograms"], key="xception_histograms")
 
 analysis = None
 if model is not None and photo is not None:
-    analysis = xception_ui.xception_analysis(photo_bytes, mode, loading.weights_source())
+    analysis = xception_ui.xception_analysis(photo_key, photo_bytes, mode, loading.weights_source())
 wait_message = ("needs Xception's weights and class names; see the message above." if model is None
                 else "needs a photo first.")
 
@@ -91,7 +91,7 @@ with predict_tab:
         best = imagenet.readable(predictions[0][2])
         st.markdown(f"Xception's answer: **{best}** ({100 * predictions[0][3]:.1f} %). "
                     "Its five most probable classes out of 1000:")
-        ui.plot(imagenet_figures.top_bars(predictions, present), key="xception_top")
+        ui.plot(ui.cached_figure(imagenet_figures.top_bars, predictions, present), key="xception_top")
         if expected:
             st.caption(f"A well-trained Xception answers about **{expected}** for this sample.")
         st.caption(f"Weights: {loading.weights_source()}.")
@@ -100,7 +100,7 @@ with gradcam_tab:
     if analysis is None:
         st.info(f"Grad-CAM {wait_message}")
     else:
-        predictions, heatmaps = analysis
+        predictions, _ = analysis
         st.markdown(
             "**Grad-CAM** asks: which of the last convolution's 10 x 10 regions raised this class's score? "
             "Hot colours mark strong evidence; the grid is stretched over the photo Xception saw."
@@ -111,15 +111,13 @@ with gradcam_tab:
         chosen_class = class_column.selectbox("Explain the class", list(choices), key="xception_class")
         strength = strength_column.slider("Overlay strength", 0.0, 1.0, 0.5, 0.05, key="xception_strength",
                                           help="0 shows only the photo, 1 only the heatmap.")
-        heatmap = heatmaps[choices[chosen_class]]
+        overlay, grid = xception_ui.evidence_figures(photo_key, photo_bytes, mode, loading.weights_source(),
+                                                     choices[chosen_class], strength, present, chosen_class)
         overlay_column, grid_column = st.columns(2)
         with overlay_column:
-            ui.plot(imagenet_figures.gradcam_overlay(imagenet.evidence_photo(photo, heatmap, strength, mode), heatmap,
-                                                     present, title=f"Evidence for: {chosen_class}"),
-                    key="xception_overlay")
+            ui.plot(overlay, key="xception_overlay")
         with grid_column:
-            ui.plot(imagenet_figures.gradcam_grid(heatmap, present, title="The 10 x 10 evidence grid"),
-                    key="xception_grid")
+            ui.plot(grid, key="xception_grid")
 
 with facts_tab:
     facts = xception_ui.xception_facts()

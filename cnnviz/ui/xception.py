@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+
 import streamlit as st
 
 from cnnviz.ui.comparison import zoo_cards
@@ -67,16 +70,56 @@ def xception_samples():
     return [(photo.name, photo.path.read_bytes(), photo.expected) for photo in photos], notes
 
 
-@st.cache_data(max_entries=32, show_spinner="Decoding the photo...")
-def xception_photo(photo_bytes: bytes):
-    """Uploaded bytes -> a safe RGB/grey Pillow image (raises ``image_files.ImageError``)."""
+def photo_key(photo_bytes: bytes) -> str:
+    """A short name for a photo's bytes: the caches below are keyed by it, so a 10 MB upload is
+    hashed once per run, not once per cached call."""
+    return hashlib.sha256(photo_bytes).hexdigest()
+
+
+@st.cache_resource(max_entries=32, show_spinner="Decoding the photo...")
+def xception_photo(key: str, _photo_bytes: bytes):
+    """Uploaded bytes -> a safe RGB/grey Pillow image (raises ``image_files.ImageError``), decoded
+    once per server and shared read-only (every use below makes a new image from it)."""
     from cnnviz.digits import image_files
 
-    return image_files.open_image(photo_bytes)
+    return image_files.open_image(_photo_bytes)
+
+
+@st.cache_resource(max_entries=32, show_spinner="Preparing the photo...")
+def preparation(key: str, _photo_bytes: bytes, mode: str, presenter: bool) -> dict:
+    """Everything the "Preprocess" tab shows, made once per photo, fit mode and presenter mode.
+
+    Returns:
+        ``{"original", "crop", "squash"}``: JPEG bytes for ``st.image`` (the original at most 640 px);
+        ``"size"``: the original's (width, height); ``"summary"``: a DataFrame of value ranges;
+        ``"histograms"``: a prepared Plotly figure of the values before and after preprocessing.
+    """
+    import pandas as pd
+
+    from cnnviz.ui import prepared
+    from cnnviz.xception import figures, imagenet
+
+    photo = xception_photo(key, _photo_bytes)
+    display = photo.copy()
+    display.thumbnail((640, 640))
+    before = imagenet.pixels(photo, mode)
+    after = imagenet.scale_pixels(before)
+    return {
+        "original": _jpeg(display), "size": (photo.width, photo.height),
+        "crop": _jpeg(imagenet.fit_to_input(photo, "crop")), "squash": _jpeg(imagenet.fit_to_input(photo, "squash")),
+        "summary": pd.DataFrame(imagenet.value_summary(before, after)),
+        "histograms": prepared(figures.value_histograms(before, after, presenter)),
+    }
+
+
+def _jpeg(image) -> bytes:
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
 
 
 @st.cache_data(max_entries=64, show_spinner="Xception is looking at the photo (about a second)...")
-def xception_analysis(photo_bytes: bytes, mode: str, source: str):
+def xception_analysis(key: str, _photo_bytes: bytes, mode: str, source: str):
     """Top-5 and their Grad-CAM heatmaps for a photo, from one forward pass; computed once per
     photo, fit mode and weights source, then shared by every student who picks the same photo.
 
@@ -88,7 +131,21 @@ def xception_analysis(photo_bytes: bytes, mode: str, source: str):
     model, message = xception(source)
     if model is None:
         raise loading.ModelUnavailable(message)
-    return imagenet.analyse(model, xception_photo(photo_bytes), mode)
+    return imagenet.analyse(model, xception_photo(key, _photo_bytes), mode)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def evidence_figures(key: str, _photo_bytes: bytes, mode: str, source: str, class_index: int, strength: float,
+                     presenter: bool, title: str) -> tuple:
+    """The Grad-CAM overlay and the 10 x 10 grid of one of the top-5 classes (its ImageNet index), prepared."""
+    from cnnviz.ui import prepared
+    from cnnviz.xception import figures, imagenet
+
+    _, heatmaps = xception_analysis(key, _photo_bytes, mode, source)
+    heatmap = heatmaps[class_index]
+    overlay = imagenet.evidence_photo(xception_photo(key, _photo_bytes), heatmap, strength, mode)
+    return (prepared(figures.gradcam_overlay(overlay, heatmap, presenter, title=f"Evidence for: {title}")),
+            prepared(figures.gradcam_grid(heatmap, presenter, title="The 10 x 10 evidence grid")))
 
 
 def mnist_cnn_params() -> int | None:
