@@ -17,6 +17,10 @@ sys.path.insert(0, str(REPO_ROOT))
 if "CNNVIZ_MNIST" not in os.environ and SHARED_MNIST.is_file():
     os.environ["CNNVIZ_MNIST"] = str(SHARED_MNIST)
 
+# Test servers and AppTests start cold: the background warm-up (cnnviz.ui.warmup) would spend the
+# suite's CPU loading every model, and tests/test_warmup.py checks it on its own.
+os.environ.setdefault("CNNVIZ_WARM_UP", "0")
+
 
 # The browser fixtures live in browser_support; importing them here makes them one per test session
 # (one server, one Chromium) for every browser test file.

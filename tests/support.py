@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import time
@@ -36,8 +37,11 @@ def heavy_imports(code: str, timeout: float = 300) -> tuple[list[str], str]:
     """
     probe = (f"{code}\nimport json as _json, sys as _sys\n"
              f"print(_json.dumps([name for name in {HEAVY_MODULES!r} if name in _sys.modules]))")
+    # The server's background warm-up (cnnviz.ui.warmup) loads TensorFlow on purpose; these checks
+    # are about what the code under test imports, so it stays off here.
+    environment = {**os.environ, "CNNVIZ_WARM_UP": "0"}
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True,
-                            timeout=timeout)
+                            timeout=timeout, env=environment)
     assert result.returncode == 0, result.stdout + result.stderr
     *printed, heavy = result.stdout.strip().splitlines()
     return json.loads(heavy), "\n".join(printed)
