@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
+sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "tests")]
 SHARED_MNIST = REPO_ROOT.parent / "shared" / "data" / "mnist.npz"
 if "CNNVIZ_MNIST" not in os.environ and SHARED_MNIST.is_file():
     os.environ["CNNVIZ_MNIST"] = str(SHARED_MNIST)
@@ -51,9 +51,9 @@ def plain_plotly_figure(figure) -> go.Figure:
 
 
 def page_render_ms(page: str) -> float:
-    from streamlit.testing.v1 import AppTest
+    from pages_list import open_app
 
-    app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120).run()
+    app = open_app()
     app.switch_page(page).run()  # cold: fills the caches
     return median_ms(app.run, repeats=5)
 

@@ -54,9 +54,10 @@ def pages_leave_tensorflow_out(page_paths: list[str]) -> dict:
         ``{"errors": [exception messages], "tensorflow": imported?, "keras": imported?}``.
     """
     heavy, printed = heavy_imports(f"""
-import json
-from streamlit.testing.v1 import AppTest
-app = AppTest.from_file("app.py", default_timeout=120).run()
+import json, sys
+sys.path.insert(0, "tests")
+from pages_list import open_app
+app = open_app()
 errors = [e.value for e in app.exception]
 for path in {list(page_paths)!r}:
     app.switch_page(path).run()
