@@ -20,7 +20,7 @@ CLASS_INDEX_FILE_NAME = "imagenet_class_index.json"
 # Where and how keras.applications' decode_predictions fetches the class index (35 KB).
 CLASS_INDEX_URL = "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
 CLASS_INDEX_MD5 = "c2c37ea517e94d9795004a39431a14cb"
-NUM_CLASSES = 1000
+IMAGENET_CLASSES = 1000  # Xception's outputs
 
 
 class ModelUnavailable(RuntimeError):
@@ -122,8 +122,8 @@ def class_index() -> dict[int, tuple[str, str]]:
             f"The ImageNet class index {path} is damaged ({type(error).__name__}: {error}). Delete it, or "
             f"replace it with Keras' {CLASS_INDEX_FILE_NAME}, then press Retry."
         ) from error
-    if sorted(index) != list(range(NUM_CLASSES)):
-        raise ModelUnavailable(f"The ImageNet class index {path} does not name all {NUM_CLASSES} classes. Delete "
+    if sorted(index) != list(range(IMAGENET_CLASSES)):
+        raise ModelUnavailable(f"The ImageNet class index {path} does not name all {IMAGENET_CLASSES} classes. Delete "
                                f"it, or replace it with Keras' {CLASS_INDEX_FILE_NAME}, then press Retry.")
     return index
 
