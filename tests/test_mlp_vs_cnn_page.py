@@ -11,6 +11,7 @@ from pages_list import open_app
 from cnnviz import zoo
 
 PAGE = "app_pages/mlp_vs_cnn.py"
+REAL_MODELS = zoo.MODELS_DIR
 
 
 def _run_page():
@@ -58,14 +59,23 @@ def test_gallery_slider_shows_more_digits(page):
     assert len(page.get("plotly_chart")) == charts_before + 3
 
 
-def test_missing_and_broken_models_give_messages_and_the_rest_still_shows(tmp_path, monkeypatch):
-    shutil.copy(zoo.MODELS_DIR / "mlp.json", tmp_path / "mlp.json")
-    (tmp_path / "mlp.keras").write_bytes((zoo.MODELS_DIR / "mlp.keras").read_bytes()[:300])  # truncated
-    card = json.loads((zoo.MODELS_DIR / "mlp.json").read_text())
+@pytest.fixture
+def models_dir(tmp_path, monkeypatch):
+    """An empty models/ folder that the zoo reads instead of the real one. The server-wide caches
+    filled from it are emptied afterwards, so later tests (and the warm-up's) see the real models."""
+    monkeypatch.setattr(zoo, "MODELS_DIR", tmp_path)
+    yield tmp_path
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def test_missing_and_broken_models_give_messages_and_the_rest_still_shows(models_dir):
+    shutil.copy(REAL_MODELS / "mlp.json", models_dir / "mlp.json")
+    (models_dir / "mlp.keras").write_bytes((REAL_MODELS / "mlp.keras").read_bytes()[:300])  # truncated
+    card = json.loads((REAL_MODELS / "mlp.json").read_text())
     card["name"] = "cnn_lesson"
     del card["test_accuracy"]
-    (tmp_path / "cnn_lesson.json").write_text(json.dumps(card))
-    monkeypatch.setattr(zoo, "MODELS_DIR", tmp_path)
+    (models_dir / "cnn_lesson.json").write_text(json.dumps(card))
     at = _run_page()
     assert not at.exception
     warnings = "\n".join(warning.value for warning in at.warning)
@@ -76,8 +86,7 @@ def test_missing_and_broken_models_give_messages_and_the_rest_still_shows(tmp_pa
     assert len(at.dataframe) >= 1  # the MLP's card still shows in the table
 
 
-def test_no_models_at_all_says_how_to_train_them(tmp_path, monkeypatch):
-    monkeypatch.setattr(zoo, "MODELS_DIR", tmp_path)
+def test_no_models_at_all_says_how_to_train_them(models_dir):
     at = _run_page()
     assert not at.exception
     assert any("python -m cnnviz.zoo" in error.value for error in at.error)
