@@ -53,73 +53,82 @@ index = int(candidates[position])
 image, label = x_train[index], int(y_train[index])
 st.query_params["digit"] = str(index)
 
+# Only the open tab's content runs (the tabs rerun the page when a student switches): a class opening
+# this first page at once costs the server a third of the work.
 pixels_tab, zoom_tab, flatten_tab, label_tab, dataset_tab = st.tabs(
-    lesson.MATRIX_TABS, key=lesson.MATRIX_TAB_KEY, bind="query-params", default=lesson.MATRIX_TABS[0]
+    lesson.MATRIX_TABS, key=lesson.MATRIX_TAB_KEY, bind="query-params", default=lesson.MATRIX_TABS[0],
+    on_change="rerun",
 )
 
-with pixels_tab:
-    st.markdown(
-        f"Training image **#{index:,}**, labelled **{label}**: the picture and the matrix hold the same 784 "
-        "numbers. Light cells are background (0), dark cells are ink (up to 255). Hover a cell for its row, "
-        "column and value; **Zoom in** makes the numbers readable from afar."
-    )
-    picture_column, matrix_column = st.columns([1, 5])
-    with picture_column:
-        st.image(ui.picture(255 - image, 8 * 28), caption=f"#{index:,}: a {label}", width="stretch")
-    with matrix_column:
-        ui.plot(ui.cached_figure(matrix_figures.matrix_heatmap, image, present, height=720, cell_font_size=10),
-                key="matrix_full")
+if pixels_tab.open:
+    with pixels_tab:
+        st.markdown(
+            f"Training image **#{index:,}**, labelled **{label}**: the picture and the matrix hold the same 784 "
+            "numbers. Light cells are background (0), dark cells are ink (up to 255). Hover a cell for its row, "
+            "column and value; **Zoom in** makes the numbers readable from afar."
+        )
+        picture_column, matrix_column = st.columns([1, 5])
+        with picture_column:
+            st.image(ui.picture(255 - image, 8 * 28), caption=f"#{index:,}: a {label}", width="stretch")
+        with matrix_column:
+            ui.plot(ui.cached_figure(matrix_figures.matrix_heatmap, image, present, height=720, cell_font_size=10),
+                    key="matrix_full")
 
-with zoom_tab:
-    st.markdown("Pick a region to read its numbers from the back of the room.")
-    rows_column, cols_column = st.columns(2)
-    top, bottom = rows_column.slider("Rows", 0, 27, (10, 17), key="matrix_zoom_rows", bind="query-params")
-    left, right = cols_column.slider("Columns", 0, 27, (10, 17), key="matrix_zoom_cols",
-                                    bind="query-params")
-    region = image[top : bottom + 1, left : right + 1]
-    raw_column, scaled_column = st.columns(2)
-    with raw_column:
-        ui.plot(ui.cached_figure(matrix_figures.matrix_heatmap, region, present, title="Raw pixel values (0-255)",
-                                 row_offset=top, col_offset=left), key="matrix_zoom_raw")
-    with scaled_column:
-        ui.plot(ui.cached_figure(matrix_figures.matrix_heatmap, data.scale(region), present,
-                                 title="Scaled: value / 255", legend_title="scaled value", zmax=1,
-                                 number_format=".2f", row_offset=top, col_offset=left),
-                key="matrix_zoom_scaled")
+if zoom_tab.open:
+    with zoom_tab:
+        st.markdown("Pick a region to read its numbers from the back of the room.")
+        rows_column, cols_column = st.columns(2)
+        top, bottom = rows_column.slider("Rows", 0, 27, (10, 17), key="matrix_zoom_rows", bind="query-params")
+        left, right = cols_column.slider("Columns", 0, 27, (10, 17), key="matrix_zoom_cols",
+                                        bind="query-params")
+        region = image[top : bottom + 1, left : right + 1]
+        raw_column, scaled_column = st.columns(2)
+        with raw_column:
+            ui.plot(ui.cached_figure(matrix_figures.matrix_heatmap, region, present, title="Raw pixel values (0-255)",
+                                     row_offset=top, col_offset=left), key="matrix_zoom_raw")
+        with scaled_column:
+            ui.plot(ui.cached_figure(matrix_figures.matrix_heatmap, data.scale(region), present,
+                                     title="Scaled: value / 255", legend_title="scaled value", zmax=1,
+                                     number_format=".2f", row_offset=top, col_offset=left),
+                    key="matrix_zoom_scaled")
 
-with flatten_tab:
-    st.markdown(
-        "A plain neural network (the MLP) takes one long list, so the 28 rows are laid **end to end**: "
-        "row 0 fills positions 0-27, row 1 fills 28-55, and so on up to position 783. "
-        "Then every value is divided by 255 so that inputs lie between 0 and 1."
-    )
-    ui.plot(ui.cached_figure(matrix_figures.flatten_strip, image, present), key="matrix_flatten")
-    flat = data.flatten(image)
-    first_ink_row = int(np.flatnonzero(image.any(axis=1))[0]) if image.any() else 0
-    detail_row = st.slider("Close-up: where row ... ends and the next row begins", 0, 26, first_ink_row,
-                           key="matrix_flatten_row", bind="query-params")
-    st.caption(f"Row {detail_row} fills positions {detail_row * 28} to {detail_row * 28 + 27}; "
-               f"row {detail_row + 1} continues at position {detail_row * 28 + 28}.")
-    ui.plot(ui.cached_figure(matrix_figures.flatten_detail, image, detail_row, present), key="matrix_flatten_detail")
-    st.dataframe(ui.cached_table(matrix_figures.ink_positions_table, image), hide_index=True)
-    st.caption(f"The first inked positions of digit #{index:,}: shape {image.shape} becomes {flat.shape}.")
+if flatten_tab.open:
+    with flatten_tab:
+        st.markdown(
+            "A plain neural network (the MLP) takes one long list, so the 28 rows are laid **end to end**: "
+            "row 0 fills positions 0-27, row 1 fills 28-55, and so on up to position 783. "
+            "Then every value is divided by 255 so that inputs lie between 0 and 1."
+        )
+        ui.plot(ui.cached_figure(matrix_figures.flatten_strip, image, present), key="matrix_flatten")
+        flat = data.flatten(image)
+        first_ink_row = int(np.flatnonzero(image.any(axis=1))[0]) if image.any() else 0
+        detail_row = st.slider("Close-up: where row ... ends and the next row begins", 0, 26, first_ink_row,
+                               key="matrix_flatten_row", bind="query-params")
+        st.caption(f"Row {detail_row} fills positions {detail_row * 28} to {detail_row * 28 + 27}; "
+                   f"row {detail_row + 1} continues at position {detail_row * 28 + 28}.")
+        ui.plot(ui.cached_figure(matrix_figures.flatten_detail, image, detail_row, present),
+                key="matrix_flatten_detail")
+        st.dataframe(ui.cached_table(matrix_figures.ink_positions_table, image), hide_index=True)
+        st.caption(f"The first inked positions of digit #{index:,}: shape {image.shape} becomes {flat.shape}.")
 
-with label_tab:
-    st.markdown(
-        f"The label **{label}** becomes ten slots, one per digit, with a **1** in slot {label} and 0 "
-        "elsewhere (one-hot encoding). The network's last layer also has ten outputs, one per slot."
-    )
-    ui.plot(ui.cached_figure(matrix_figures.one_hot_strip, label, present), key="matrix_one_hot")
-    st.code(f"{label}  ->  {data.one_hot(label).astype(int).tolist()}", language=None)
+if label_tab.open:
+    with label_tab:
+        st.markdown(
+            f"The label **{label}** becomes ten slots, one per digit, with a **1** in slot {label} and 0 "
+            "elsewhere (one-hot encoding). The network's last layer also has ten outputs, one per slot."
+        )
+        ui.plot(ui.cached_figure(matrix_figures.one_hot_strip, label, present), key="matrix_one_hot")
+        st.code(f"{label}  ->  {data.one_hot(label).astype(int).tolist()}", language=None)
 
-with dataset_tab:
-    shapes_column, counts_column = st.columns([2, 3])
-    with shapes_column:
-        st.markdown("**What Keras' `mnist.load_data()` returns**")
-        arrays = (x_train, y_train, x_test, y_test)
-        st.dataframe(ui.cached_table(matrix_figures.dataset_table, tuple(str(a.shape) for a in arrays),
-                                     tuple(str(a.dtype) for a in arrays)), hide_index=True)
-        st.caption(f"Loaded from {data.source_description()}.")
-    with counts_column:
-        ui.plot(ui.cached_figure(matrix_figures.class_count_bars, data.class_counts(y_train),
-                                 data.class_counts(y_test), present), key="matrix_counts")
+if dataset_tab.open:
+    with dataset_tab:
+        shapes_column, counts_column = st.columns([2, 3])
+        with shapes_column:
+            st.markdown("**What Keras' `mnist.load_data()` returns**")
+            arrays = (x_train, y_train, x_test, y_test)
+            st.dataframe(ui.cached_table(matrix_figures.dataset_table, tuple(str(a.shape) for a in arrays),
+                                         tuple(str(a.dtype) for a in arrays)), hide_index=True)
+            st.caption(f"Loaded from {data.source_description()}.")
+        with counts_column:
+            ui.plot(ui.cached_figure(matrix_figures.class_count_bars, data.class_counts(y_train),
+                                     data.class_counts(y_test), present), key="matrix_counts")

@@ -10,8 +10,9 @@ disconnects) and the bytes received, and samples the server's resident memory ev
     python benchmarks/load.py 30 --url http://127.0.0.1:8501 --pids 1234,1240   # a running server
     python benchmarks/load.py 5 --json load.json
 
-``--mode warm`` (default) lets one unmeasured session walk everything first, so caches are
-filled; ``--mode cold`` measures a fresh server straight away. The load generator runs on the
+``--mode warm`` (default) lets one unmeasured session walk everything first and waits until the
+server is idle (its background warm-up done), so caches are filled; ``--mode cold`` measures a
+fresh server straight away. The load generator runs on the
 same machine as the server: on 2 cores it takes a little of the server's CPU.
 """
 
@@ -122,6 +123,27 @@ class MemorySampler(threading.Thread):
             self.peak_bytes = max(self.peak_bytes, self.resident_bytes())
 
 
+def wait_until_idle(pids: list[int], timeout_s: float = 120, busy_fraction: float = 0.1) -> float:
+    """Wait until the processes (and their children) use under ``busy_fraction`` of a core for a
+    second, e.g. until a server's background warm-up has finished; returns the seconds waited."""
+    started = time.perf_counter()
+    processes = [psutil.Process(pid) for pid in pids]
+    while time.perf_counter() - started < timeout_s:
+        before = sum(_cpu_seconds(process) for process in processes)
+        time.sleep(1.0)
+        if sum(_cpu_seconds(process) for process in processes) - before < busy_fraction:
+            break
+    return time.perf_counter() - started
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    try:
+        family = [process, *process.children(recursive=True)]
+        return sum(member.cpu_times().user + member.cpu_times().system for member in family)
+    except psutil.NoSuchProcess:
+        return 0.0
+
+
 def record(session: int, page: str, action: str, result, widget=None, fallback=False) -> dict:
     """One measured run as a plain dict (what ``--json`` writes under "records")."""
     return {"session": session, "page": page, "action": action, "widget": widget, "fallback": fallback,
@@ -205,6 +227,8 @@ def run_load(n_sessions: int = 30, mode: str = "warm", server_args: list[str] = 
     started = time.perf_counter()
     try:
         warmup = asyncio.run(run_sessions(url, 1, seed, timeout_s, pages)) if mode == "warm" else []
+        if mode == "warm" and pids:
+            wait_until_idle(list(pids))  # "warm" means the server's background warm-up has finished too
         baseline_bytes = sampler.resident_bytes() if sampler else 0
         if sampler:
             sampler.start()

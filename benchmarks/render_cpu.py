@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import PAGES, SERVER_FLAGS, WIDGET_KEYS, start_server, stop_server  # noqa: E402,F401
+from load import PAGES, WIDGET_KEYS, start_server, stop_server, wait_until_idle  # noqa: E402
 from streamlit_client import StreamlitSession, find_widget  # noqa: E402
 
 
@@ -37,7 +37,9 @@ async def measure(url: str, pid: int, repeats: int) -> dict[str, dict[str, list[
     await session.connect()
     results = {page: {"load": [], "change": [], "wall": [], "kb": []} for page in PAGES}
     try:
-        for repeat in range(repeats + 1):  # the first round warms the caches and is not counted
+        for repeat in range(repeats + 1):
+            if repeat == 1:
+                wait_until_idle([pid])  # and the server's background warm-up has finished
             for page, url_path in PAGES.items():
                 before = cpu_seconds(server)
                 loaded = await session.open_page(url_path)
@@ -46,7 +48,7 @@ async def measure(url: str, pid: int, repeats: int) -> dict[str, dict[str, list[
                 if widget is not None:
                     await session.change_widget(widget)
                 after_change = cpu_seconds(server)
-                if repeat:
+                if repeat:  # the first round only warms the caches
                     results[page]["load"].append(1000 * (after_load - before))
                     results[page]["change"].append(1000 * (after_change - after_load))
                     results[page]["wall"].append(loaded.seconds)

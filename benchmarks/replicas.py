@@ -11,21 +11,29 @@ both p95 columns side by side, the time the whole class took, and resident memor
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from load import run_load  # noqa: E402
+from load import PAGES, run_load, run_sessions, wait_until_idle  # noqa: E402
 
 from deploy.run_local_replicas import start_replicas  # noqa: E402
 
 
 def measure(n_sessions: int, replicas: int) -> tuple[dict, dict]:
-    """``(single, replicated)`` results of ``load.run_load``, warm, one after the other."""
+    """``(single, replicated)`` results of ``load.run_load``, warm, one after the other.
+
+    Every replica is warmed on its own (a session walks its pages directly, then all go idle):
+    through the proxy one warm-up session would stick to one replica and leave the others cold.
+    """
     single = run_load(n_sessions, "warm")
     with start_replicas(replicas) as started:
-        replicated = run_load(n_sessions, "warm", url=started.url, pids=started.pids)
+        for server in started.servers:
+            asyncio.run(run_sessions(server.url, 1, 0, 600, list(PAGES)))
+        wait_until_idle(started.pids)
+        replicated = run_load(n_sessions, "cold", url=started.url, pids=started.pids)
     return single, replicated
 
 
