@@ -2,7 +2,8 @@
 
 Run with ``streamlit run app.py``. Each page lives in ``app_pages/``; the logic lives in ``cnnviz/``.
 The router adds what every page shares: presenter mode, the guided lesson's previous/next bar, a
-notice for link values a page cannot use, and (in presenter mode) a QR code of the current view.
+notice for link values a page cannot use, and (in presenter mode) a QR code of the current view,
+made after the page has run so that it holds the view as it is now.
 """
 
 import os
@@ -42,12 +43,14 @@ navigation = st.navigation(list(PAGES.values()))
 present = ui.presenter_toggle()
 st.sidebar.caption("cnnviz teaches CNNs with real MNIST digits and trained Keras models.")
 page_path = navigation.url_path or "matrix"
-lesson_area, notice_area = st.container(), st.container()
+share_slot = lesson.lesson_bar(PAGES, page_path, present)
+notice_area = st.container()
 navigation.run()
 
 # After the page: its widgets have written the current view into the URL.
 link_now = ui.url_parameters()
 with notice_area:
     lesson.show_rejections(lesson.rejected_values(link_at_start, link_now, st.session_state.to_dict()))
-with lesson_area:
-    lesson.lesson_bar(PAGES, page_path, present, link_now)
+if present:
+    with share_slot.container():
+        lesson.share_popover(lesson.student_link(page_path, link_now))

@@ -5,7 +5,6 @@ import streamlit as st
 
 from cnnviz import data, ui
 from cnnviz.lesson import matrix_figures
-from cnnviz.digits import images
 from cnnviz.ui import lesson
 
 present = ui.presenter()

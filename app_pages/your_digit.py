@@ -118,4 +118,5 @@ with cnn_column:
 
 if st.button("See this digit inside the CNN", icon=":material/arrow_forward:", type="primary", key="digit_inside"):
     st.session_state["inside_use_own_digit"] = True
-    st.switch_page("app_pages/inside_cnn.py")
+    # An empty mapping, not None: Streamlit 1.67 refuses to clear URL parameters bound to widgets.
+    st.switch_page("app_pages/inside_cnn.py", query_params={})

@@ -85,7 +85,12 @@ def test_an_exception_element_is_an_error_and_widgets_are_found_by_key():
 
 
 def test_five_sessions_visit_every_page_and_change_a_widget_without_errors():
-    results = load.run_load(5, mode="warm", timeout_s=120)
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in this one,
+    # and run_load starts asyncio loops.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        results = worker.submit(load.run_load, 5, mode="warm", timeout_s=120).result()
 
     assert results["warmup_errors"] == []
     assert results["errors"] == 0, results["error_messages"]

@@ -149,17 +149,19 @@ def show_rejections(rejected: dict) -> None:
                    "the default is shown instead.")
 
 
-def lesson_bar(pages: dict, url_path: str, presenter: bool, query: dict) -> None:
-    """Step n of 9, what to notice, previous/next links that open the exact view of each step, and in
-    presenter mode the QR code of the current view.
+def lesson_bar(pages: dict, url_path: str, presenter: bool):
+    """Step n of 9, what to notice, and previous/next links that open the exact view of each step.
+
+    Drawn before the page runs, so that it is there even when a page stops early.
 
     Args:
         pages: the app's ``st.Page`` objects by ``url_path``.
         url_path: the page being shown.
-        presenter: keep presenter mode on in the links, and offer the QR code.
-        query: the current view's URL parameters (``{name: [value, ...]}``).
+        presenter: keep presenter mode on in the links.
+    Returns:
+        An empty slot at the end of the bar, for :func:`share_popover` once the page has run.
     """
-    tab = st.session_state.get(MATRIX_TAB_KEY) or st.query_params.get(MATRIX_TAB_KEY)
+    tab = st.query_params.get(MATRIX_TAB_KEY) or st.session_state.get(MATRIX_TAB_KEY)  # a link wins
     number = current_step(url_path, tab)
     step = STEPS[number]
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
@@ -172,9 +174,9 @@ def lesson_bar(pages: dict, url_path: str, presenter: bool, query: dict) -> None
             following = STEPS[number + 1]
             st.page_link(pages[following.url_path], label=f"Next: {following.title}",
                          icon=":material/arrow_forward:", query_params=_with_presenter(following.query, presenter))
-        if presenter:
-            share_popover(student_link(url_path, query))
+        share_slot = st.empty()
     st.markdown(step.notice)
+    return share_slot
 
 
 def student_link(url_path: str, query: dict) -> str:
