@@ -22,8 +22,9 @@ samples, sample_notes = xception_ui.xception_samples()
 SOURCES = ["Sample photo", "Upload a photo", "Camera"]
 fit_labels = {"centre crop": "crop", "squash": "squash"}
 source_column, fit_column = st.columns([3, 2])
-source = source_column.radio("Photo", SOURCES, horizontal=True, key="xception_source")
+source = source_column.radio("Photo", SOURCES, horizontal=True, key="xception_source", bind="query-params")
 fit_label = fit_column.radio("Make it 299 x 299 by", list(fit_labels), horizontal=True, key="xception_fit",
+                             bind="query-params",
                              help="Centre crop keeps proportions but loses the edges; squash keeps everything "
                                   "but stretches the photo.")
 mode = fit_labels[fit_label]
@@ -31,7 +32,7 @@ photo_bytes, expected = None, None
 if source == "Sample photo":
     if samples:
         names = [name for name, _, _ in samples]
-        chosen = st.selectbox("Sample", names, key="xception_sample")
+        chosen = st.selectbox("Sample", names, key="xception_sample", bind="query-params")
         _, photo_bytes, expected = samples[names.index(chosen)]
     for note in sample_notes:
         st.caption(note)
@@ -108,8 +109,10 @@ with gradcam_tab:
         class_column, strength_column = st.columns([3, 2])
         choices = {f"{imagenet.readable(label)} ({100 * probability:.1f} %)": index
                    for index, _, label, probability in predictions}
-        chosen_class = class_column.selectbox("Explain the class", list(choices), key="xception_class")
+        chosen_class = class_column.selectbox("Explain the class", list(choices), key="xception_class",
+                                              bind="query-params")
         strength = strength_column.slider("Overlay strength", 0.0, 1.0, 0.5, 0.05, key="xception_strength",
+                                          bind="query-params",
                                           help="0 shows only the photo, 1 only the heatmap.")
         overlay, grid = xception_ui.evidence_figures(photo_key, photo_bytes, mode, loading.weights_source(),
                                                      choices[chosen_class], strength, present, chosen_class)

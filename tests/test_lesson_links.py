@@ -22,6 +22,7 @@ VIEW_STATE_JS = """() => {
     radios: [...main.querySelectorAll('[data-testid="stRadio"] input:checked')].map((node) => node.value),
     sliders: [...main.querySelectorAll('[role="slider"]')].map((node) => node.getAttribute('aria-valuenow')),
     segmented: texts('[data-testid="stButtonGroup"] [aria-checked="true"]'),
+    switches: [...main.querySelectorAll('[data-testid="stCheckbox"] input')].map((node) => node.checked),
   };
 }"""
 
@@ -94,8 +95,21 @@ def _mlp_vs_cnn(page):
     wait_for_app(page)
 
 
+def _playground(page):
+    # The playground keeps its own validated link (cnnviz.playground.config).
+    page.get_by_role("radio", name="5 x 5").click()
+    wait_for_app(page)
+    page.get_by_text("Max pooling (2x2)").click()
+    wait_for_app(page)
+
+
+def _xception(page):
+    page.locator('[data-testid="stRadio"]').filter(has_text="Make it 299").get_by_text("squash").click()
+    wait_for_app(page)
+
+
 VIEWS = {"": _matrix, "convolution": _convolution, "pooling": _pooling, "inside-the-cnn": _inside,
-         "mlp-vs-cnn": _mlp_vs_cnn}
+         "mlp-vs-cnn": _mlp_vs_cnn, "train-your-own": _playground, "xception": _xception}
 
 
 @pytest.mark.browser
