@@ -5,7 +5,6 @@ import streamlit as st
 
 from cnnviz.digits import figures as activation_figures
 from cnnviz import data, ui
-from cnnviz.ui import comparison as comparison_ui
 from cnnviz.ui import digits as digits_ui
 from cnnviz.ui import lesson
 
@@ -25,16 +24,8 @@ model_labels = {name: title for name, title in titles.items() if name != "mlp"}
 if digits_ui.playground_model() is not None:
     model_labels[digits_ui.PLAYGROUND_SOURCE] = (
         f"Your playground network ({st.session_state.get(digits_ui.PLAYGROUND_NAME_KEY) or 'unnamed'})")
-linked_model = st.query_params.get("inside_model")
-# A bound select box with format_func keeps its label in the URL (?inside_model=Chollet's convnet).
-if st.session_state.get("inside_model") not in model_labels and linked_model not in model_labels.values():
-    if linked_model:
-        st.caption(f":material/link_off: This link asks for the network {linked_model!r}, which this server "
-                   "does not have; the lesson's CNN is shown instead.")
-    # The lesson's own CNN first; otherwise the first network already trained on this server.
-    preferred = ["cnn_lesson", *model_labels]
-    st.session_state["inside_model"] = next((name for name in preferred if comparison_ui.zoo_model_exists(name)),
-                                            "cnn_lesson")
+# The lesson's own CNN first; otherwise the first network already trained on this server.
+digits_ui.choose_default_network("inside_model", model_labels, "cnn_lesson")
 
 sources = [TEST_DIGIT] + ([OWN_DIGIT] if digits_ui.OWN_DIGIT_KEY in st.session_state else [])
 if st.session_state.pop("inside_use_own_digit", False) and OWN_DIGIT in sources:

@@ -6,7 +6,6 @@ import streamlit as st
 from cnnviz.digits import figures as activation_figures
 from cnnviz.digits import images
 from cnnviz import data, ui
-from cnnviz.ui import comparison as comparison_ui
 from cnnviz.ui import digits as digits_ui
 from cnnviz.ui import lesson
 
@@ -88,11 +87,7 @@ for column, step in zip(st.columns(len(steps)), steps):
 st.header("What the networks think")
 titles = digits_ui.zoo_titles()
 cnn_names = [name for name in titles if name != "mlp"]
-linked_cnn = st.query_params.get("digit_cnn")  # a bound select box keeps its label in the URL
-if st.session_state.get("digit_cnn") not in cnn_names and linked_cnn not in titles.values():
-    # Our best CNN, or the first one trained here.
-    st.session_state["digit_cnn"] = next(
-        (name for name in ["cnn_best", *cnn_names] if comparison_ui.zoo_model_exists(name)), "cnn_best")
+digits_ui.choose_default_network("digit_cnn", {name: titles[name] for name in cnn_names}, "cnn_best")
 
 
 def show_prediction(name: str) -> None:

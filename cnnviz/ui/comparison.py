@@ -36,13 +36,3 @@ def zoo_test_probabilities(name: str, card_date: str) -> np.ndarray:
 
     _, (x_test, _) = mnist()
     return zoo.predict(name, zoo_model(name), x_test)
-
-
-def zoo_model_exists(name: str) -> bool:
-    """Whether the zoo network's file is on this server (cheap: no loading)."""
-    from cnnviz import zoo
-
-    try:
-        return zoo.model_path(name).is_file()
-    except zoo.ModelUnavailable:
-        return False

@@ -150,3 +150,32 @@ def digit_steps(raw, invert: bool | None) -> list:
     from cnnviz.digits import images
 
     return images.to_mnist_steps(raw, invert)
+
+
+def choose_default_network(key: str, labels: dict[str, str], preferred: str) -> None:
+    """Before a bound network select box (``key``): keep the student's choice, else the link's (a
+    bound select box with ``format_func`` keeps the label in the URL), else ``preferred`` or the
+    first network trained on this server. A link naming a network this server lacks gets a notice.
+
+    Args:
+        key: the select box's key, which is also its URL parameter.
+        labels: option (model name) -> label shown.
+        preferred: the network to start from when neither the student nor the link chose.
+    """
+    linked = st.query_params.get(key)
+    if st.session_state.get(key) in labels or linked in labels.values():
+        return
+    if linked:
+        st.caption(f":material/link_off: This link asks for the network {linked!r}, which this server does not "
+                   f"have; {labels.get(preferred, preferred)} is shown instead.")
+    st.session_state[key] = next((name for name in [preferred, *labels] if zoo_model_exists(name)), preferred)
+
+
+def zoo_model_exists(name: str) -> bool:
+    """Whether the zoo network's file is on this server (cheap: no loading)."""
+    from cnnviz import zoo
+
+    try:
+        return zoo.model_path(name).is_file()
+    except zoo.ModelUnavailable:
+        return False
