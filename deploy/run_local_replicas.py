@@ -32,7 +32,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,11 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+try:  # run as a script (python deploy/run_local_replicas.py) or imported as deploy.run_local_replicas
+    from deploy.processes import free_port, stop_process_groups
+except ImportError:
+    from processes import free_port, stop_process_groups
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_PATH = Path(__file__).with_name("haproxy-local.cfg.template")
@@ -134,8 +138,8 @@ class Replicas:
             return
         self.stopped = True
         atexit.unregister(self.stop)
-        _stop_process_groups([self.haproxy], timeout_s)
-        _stop_process_groups([server.process for server in self.servers], timeout_s)
+        stop_process_groups([self.haproxy], timeout_s)
+        stop_process_groups([server.process for server in self.servers], timeout_s)
 
     def __enter__(self) -> Replicas:
         return self
@@ -150,13 +154,6 @@ def haproxy_executable() -> str | None:
     if found:
         return found
     return "/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port nothing listens on right now (another program may still take it before us)."""
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 def render_haproxy_config(front_port: int, backend_ports: list[int], host: str = "127.0.0.1") -> str:
@@ -240,8 +237,8 @@ def start_replicas(count: int, port: int = 0, extra_args: list[str] | tuple[str,
         _wait_for_all_up(replicas, haproxy_log, deadline)
         _wait_for_health(replicas.url, haproxy_process, haproxy_log, deadline)
     except BaseException:
-        _stop_process_groups([p for p in [haproxy_process] if p is not None], STOP_TIMEOUT_S)
-        _stop_process_groups([server.process for server in servers], STOP_TIMEOUT_S)
+        stop_process_groups([p for p in [haproxy_process] if p is not None], STOP_TIMEOUT_S)
+        stop_process_groups([server.process for server in servers], STOP_TIMEOUT_S)
         raise
     # A benchmark that crashes without stop() must not leave servers running.
     atexit.register(replicas.stop)
@@ -277,31 +274,6 @@ def _wait_for_all_up(replicas: Replicas, log_path: Path, deadline: float) -> Non
             pass
         time.sleep(0.3)
     raise ReplicasUnavailable(f"HAProxy did not mark every server UP in time ({statuses}); see {log_path}")
-
-
-def _stop_process_groups(processes: list[subprocess.Popen], timeout_s: float) -> None:
-    """SIGTERM each process's group, then SIGKILL the groups that outlive ``timeout_s``.
-
-    Each process was started as a group leader, so its group is exactly it and what it spawned
-    (a server's live-training workers); nothing else is signalled.
-    """
-    for process in processes:
-        if process.poll() is None:
-            _signal_group(process, signal.SIGTERM)
-    deadline = time.monotonic() + timeout_s
-    for process in processes:
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            _signal_group(process, signal.SIGKILL)
-            process.wait()
-
-
-def _signal_group(process: subprocess.Popen, signal_number: int) -> None:
-    try:
-        os.killpg(process.pid, signal_number)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _interrupt(signal_number, frame) -> None:
