@@ -66,17 +66,14 @@ with digit_tab:
         )
         st.caption(f"*{preset}*: {kernels.PRESETS[preset].explanation}")
 
-    try:
-        kernel = kernels.parse_grid(edited)
+    def digit_settings() -> tuple:
+        kernel = kernels.parse_grid(edited)  # KernelError names a bad cell
         convolution_ui.link_cells(kernel, preset)
-        settings = (int(index), tuple(map(tuple, kernel.tolist())), int(stride), padding, int(dilation))
-        animation = convolution_ui.conv_digit_animation(*settings, present)
-        st.session_state["conv_last_good"] = settings
-        problem = None
-    except (kernels.KernelError, ops.OperationError) as error:
-        problem = str(error)
-        settings = st.session_state.get("conv_last_good")
-        animation = convolution_ui.conv_digit_animation(*settings, present) if settings else None
+        return int(index), tuple(map(tuple, kernel.tolist())), int(stride), padding, int(dilation)
+
+    animation, settings, problem = convolution_ui.or_last_good(
+        "conv_last_good", convolution_ui.conv_digit_animation, digit_settings, present,
+        (kernels.KernelError, ops.OperationError))
 
     with info_column:
         if problem:

@@ -37,15 +37,11 @@ crop = 12 if region.startswith("the centre") else None
 side = crop or 26
 
 settings = (int(index), kernel_name, int(size), stride, mode, padding, crop)
-try:
-    animation = convolution_ui.pool_animation(*settings, present)
-    st.session_state["pool_last_good"] = settings
-    formula = ops.output_size_formula(side, size, stride, padding)
-except ops.OperationError as error:
-    st.error(f"{error} The figure still shows the last settings that worked.")
-    last = st.session_state.get("pool_last_good")
-    animation = convolution_ui.pool_animation(*last, present) if last else None
-    formula = None
+animation, _, problem = convolution_ui.or_last_good("pool_last_good", convolution_ui.pool_animation,
+                                                    lambda: settings, present, (ops.OperationError,))
+if problem:
+    st.error(f"{problem} The figure still shows the last settings that worked.")
+formula = None if problem else ops.output_size_formula(side, size, stride, padding)
 
 if formula:
     out_side = ops.output_size(side, size, stride, padding)

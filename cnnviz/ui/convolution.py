@@ -138,3 +138,24 @@ def link_cells(kernel: np.ndarray, preset: str) -> None:
             del st.query_params["conv_cells"]
     else:
         st.query_params["conv_cells"] = link
+
+
+def or_last_good(key: str, build, make_settings, presenter: bool, errors: tuple) -> tuple:
+    """``build(*make_settings(), presenter)``; when that raises one of ``errors`` (settings with no
+    output, a bad kernel cell), the figure of the last settings that worked in this session instead.
+
+    Args:
+        key: where this session keeps its last good settings (``st.session_state[key]``).
+        build: a cached figure builder taking ``*settings, presenter``.
+        make_settings: returns the settings tuple; may raise one of ``errors`` itself.
+    Returns:
+        ``(figure or None, settings shown or None, the problem as a sentence or None)``.
+    """
+    try:
+        settings = make_settings()
+        figure = build(*settings, presenter)
+    except errors as error:
+        settings = st.session_state.get(key)
+        return (build(*settings, presenter) if settings else None), settings, str(error)
+    st.session_state[key] = settings
+    return figure, settings, None
