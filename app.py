@@ -32,7 +32,7 @@ PAGES = {
     "xception": st.Page("app_pages/xception.py", title="Xception on your photo", icon=":material/photo_camera:",
                         url_path="xception"),
 }
-if os.environ.get("CNNVIZ_XCEPTION") == "off":  # a small host (under about 2 GB) keeps ImageNet's network out
+if os.environ.get("CNNVIZ_XCEPTION") == "off":  # a host under about 3 GB keeps ImageNet's network out (README)
     PAGES["xception"] = st.Page("app_pages/xception_off.py", title="Xception on your photo",
                                 icon=":material/photo_camera:", url_path="xception")
 

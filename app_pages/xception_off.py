@@ -6,6 +6,6 @@ st.title("Xception on your photo")
 st.info(
     "**This server has switched the Xception page off** to save memory: the ImageNet network needs "
     "about 1 GB more than the MNIST pages. Everything else works. To switch it back on, start the "
-    "app without `CNNVIZ_XCEPTION=off` on a host with at least 2 GB of memory.",
+    "app without `CNNVIZ_XCEPTION=off` on a host with at least 3 GB of memory.",
     icon=":material/memory:",
 )
