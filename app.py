@@ -42,7 +42,7 @@ link_at_start = ui.url_parameters()
 navigation = st.navigation(list(PAGES.values()))
 present = ui.presenter_toggle()
 st.sidebar.caption("cnnviz teaches CNNs with real MNIST digits and trained Keras models.")
-page_path = navigation.url_path or "matrix"
+page_path = navigation.url_path or lesson.DEFAULT_PAGE
 share_slot = lesson.lesson_bar(PAGES, page_path, present)
 notice_area = st.container()
 navigation.run()
@@ -50,7 +50,7 @@ navigation.run()
 # After the page: its widgets have written the current view into the URL.
 link_now = ui.url_parameters()
 with notice_area:
-    lesson.show_rejections(lesson.rejected_values(link_at_start, link_now, st.session_state.to_dict()))
+    lesson.show_rejections(lesson.rejected_values(link_at_start, link_now, st.session_state))
 if present:
     with share_slot.container():
         lesson.share_popover(lesson.student_link(page_path, link_now))

@@ -5,7 +5,7 @@ import streamlit as st
 
 from cnnviz.digits import figures as activation_figures
 from cnnviz.digits import images
-from cnnviz import data, ui
+from cnnviz import ui
 from cnnviz.ui import digits as digits_ui
 from cnnviz.ui import lesson
 
@@ -57,7 +57,7 @@ with help_column:
     else:
         st.markdown("Write **one digit** with a **thick dark marker** on plain white paper, fill most of the "
                     "picture with it, and avoid shadows.")
-    st.image(images.enlarge(data.scale(x_test[0]), 112), width=140,
+    st.image(ui.picture(x_test[0], 112), width=140,
              caption="An MNIST digit: yours will be turned into one of these.")
     ink = st.radio("Ink colour", list(INK_CHOICES), key="digit_ink", horizontal=True,
                    help="MNIST digits are white on black. A photo of dark ink on paper must be inverted: "
@@ -82,7 +82,7 @@ st.header("What the network receives")
 st.caption("MNIST's own preparation, step by step (left to right). The last square is all the network sees.")
 for column, step in zip(st.columns(len(steps)), steps):
     with column:
-        st.image(images.enlarge(step.image, 150 if present else 120), caption=step.name, width="stretch")
+        st.image(ui.picture(step.image, 150 if present else 120), caption=step.name, width="stretch")
 
 st.header("What the networks think")
 titles = digits_ui.zoo_titles()

@@ -129,14 +129,15 @@ def wait_until_idle(pids: list[int], timeout_s: float = 120, busy_fraction: floa
     started = time.perf_counter()
     processes = [psutil.Process(pid) for pid in pids]
     while time.perf_counter() - started < timeout_s:
-        before = sum(_cpu_seconds(process) for process in processes)
+        before = sum(cpu_seconds(process) for process in processes)
         time.sleep(1.0)
-        if sum(_cpu_seconds(process) for process in processes) - before < busy_fraction:
+        if sum(cpu_seconds(process) for process in processes) - before < busy_fraction:
             break
     return time.perf_counter() - started
 
 
-def _cpu_seconds(process: psutil.Process) -> float:
+def cpu_seconds(process: psutil.Process) -> float:
+    """User + system CPU time of a process and its children so far (0 once it has ended)."""
     try:
         family = [process, *process.children(recursive=True)]
         return sum(member.cpu_times().user + member.cpu_times().system for member in family)

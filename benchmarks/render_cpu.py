@@ -19,15 +19,8 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import PAGES, WIDGET_KEYS, start_server, stop_server, wait_until_idle  # noqa: E402
+from load import PAGES, WIDGET_KEYS, cpu_seconds, start_server, stop_server, wait_until_idle  # noqa: E402
 from streamlit_client import StreamlitSession, find_widget  # noqa: E402
-
-
-def cpu_seconds(process: psutil.Process) -> float:
-    """User + system CPU time of the server and its children so far."""
-    times = process.cpu_times()
-    return times.user + times.system + sum(child.cpu_times().user + child.cpu_times().system
-                                           for child in process.children(recursive=True))
 
 
 async def measure(url: str, pid: int, repeats: int) -> dict[str, dict[str, list[float]]]:

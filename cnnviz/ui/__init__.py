@@ -206,7 +206,3 @@ def url_parameters() -> dict[str, list[str]]:
     """Every URL parameter with all its values (a range slider writes a name twice)."""
     return {name: st.query_params.get_all(name) for name in st.query_params}
 
-
-def as_int_list(values: np.ndarray) -> list[int]:
-    """numpy ints -> plain ints, for widgets and JSON."""
-    return [int(value) for value in values]

@@ -115,7 +115,7 @@ def rejected_values(before: dict, after: dict, values: dict) -> dict:
     Args:
         before: the URL parameters when the run started, ``{name: str or [str, ...]}``.
         after: the URL parameters when it ended.
-        values: the widgets' values by key (``st.session_state``): a parameter that was dropped
+        values: the widgets' values by key (``st.session_state`` itself will do): a parameter that was dropped
             because it equals its widget's default is not a rejection. A widget with a
             ``format_func`` records its shown label with :func:`shown_as`.
     Returns:
