@@ -148,6 +148,8 @@ def test_a_custom_kernel_travels_in_the_link(streamlit_server, browser_page):
 def test_garbage_link_values_fall_back_with_a_notice(streamlit_server, browser_page):
     browser_page.goto(f"{streamlit_server}/pooling?pool_size=99&pool_mode=average")
     wait_for_app(browser_page)
+    # The notice is written once the page has run (it compares the link with what the page used).
+    browser_page.get_by_text("the default is shown instead").wait_for(timeout=60_000)
     text = browser_page.locator('[data-testid="stMain"]').inner_text()
     assert "pool_size='99'" in text and "default is shown instead" in text
     assert browser_page.locator('[data-testid="stException"]').count() == 0
@@ -223,3 +225,40 @@ def test_kernel_cells_round_trip_through_a_link(text):
 def test_bad_kernel_cells_in_a_link_say_what_is_wrong(text):
     with pytest.raises(kernels.KernelError):
         kernels.grid_from_link(text)
+
+
+def _page_with_link(page: str, query: dict):
+    """An AppTest that opens ``page`` with the URL parameters ``query`` from the first run."""
+    from pages_list import open_app
+
+    app = open_app(query)
+    app.switch_page(page)
+    for name, value in query.items():
+        app.query_params[name] = value
+    return app.run()
+
+
+def test_a_link_with_broken_kernel_cells_says_so_and_shows_the_preset():
+    app = _page_with_link("app_pages/convolution.py",
+                          {"conv_tab": "On a real digit", "conv_cells": "1,x,1;0,0,0;1,1,1"})
+    assert not app.exception
+    notes = [caption.value for caption in app.caption]
+    assert any("kernel cells could not be used" in note and "preset is shown instead" in note for note in notes), notes
+
+
+def test_a_link_to_a_network_this_server_lacks_says_so_and_shows_the_lesson_cnn():
+    app = _page_with_link("app_pages/inside_cnn.py", {"inside_model": "No such network"})
+    assert not app.exception
+    notes = [caption.value for caption in app.caption]
+    assert any("'No such network'" in note and "is shown instead" in note for note in notes), notes
+    assert app.session_state["inside_model"] == "cnn_lesson"
+
+
+def test_the_mlp_vs_cnn_notice_is_what_the_model_cards_say():
+    """Step 5 says a CNN with about as many weights as the MLP makes fewer than half of its mistakes."""
+    from cnnviz import zoo
+
+    mlp, cnn = zoo.card("mlp"), zoo.card("cnn_chollet")
+    assert "fewer than half of its mistakes" in lesson.STEPS[4].notice
+    assert abs(cnn["params"] / mlp["params"] - 1) < 0.1  # "about as many weights"
+    assert (1 - cnn["test_accuracy"]) < (1 - mlp["test_accuracy"]) / 2

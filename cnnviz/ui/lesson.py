@@ -61,8 +61,8 @@ STEPS = (
          "Notice: the heatmap holds measured accuracies for every filters x dropout setting; move a "
          "slider and see where your network lands before you train it."),
     Step("xception", "Xception",
-         "Notice: the same convolution and pooling ideas, 36 convolution layers deep, name 1,000 kinds of "
-         "object; Grad-CAM shows where the network looked."),
+         "Notice: the same convolution and pooling ideas, stacked dozens of layers deep, name 1,000 kinds "
+         "of object; Grad-CAM shows where the network looked."),
 )
 
 
