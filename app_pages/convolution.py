@@ -64,7 +64,6 @@ with digit_tab:
             key=f"conv_kernel_editor_{st.session_state['conv_editor_version']}", hide_index=True,
             column_config={name: st.column_config.TextColumn(name, width="small") for name in columns},
         )
-        st.caption(f"*{preset}*: {kernels.PRESETS[preset].explanation}")
 
     def digit_settings() -> tuple:
         kernel = kernels.parse_grid(edited)  # KernelError names a bad cell
@@ -74,6 +73,11 @@ with digit_tab:
     animation, settings, problem = convolution_ui.or_last_good(
         "conv_last_good", convolution_ui.conv_digit_animation, digit_settings, present,
         (kernels.KernelError, ops.OperationError))
+    with grid_column:  # the link keeps conv_cells exactly while the grid differs from its preset
+        if "conv_cells" in st.query_params:
+            st.caption(f"*Your own kernel*, started from *{preset}*.")
+        else:
+            st.caption(f"*{preset}*: {kernels.PRESETS[preset].explanation}")
 
     with info_column:
         if problem:
