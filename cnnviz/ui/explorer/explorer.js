@@ -1,0 +1,429 @@
+// explorer.js: the explorer element. Builds the grids once per configuration, then each step (or
+// hover) only moves a frame and changes the classes of the few cells involved.
+
+const SIZES = {
+  normal: { cellMin: 13, cellMax: 24, maxCell: 56, minCell: 3, calc: 15 },
+  presenter: { cellMin: 18, cellMax: 32, maxCell: 76, minCell: 3, calc: 20 },
+};
+const SPEEDS = { slow: 0.4, normal: 1, fast: 4 }; // x the normal pace, which plays a grid in about 24 s
+
+class Explorer {
+  constructor(parent) {
+    this.parent = parent;
+    this.root = document.createElement("div");
+    this.root.className = "cx-root";
+    parent.appendChild(this.root);
+    this.speed = "normal";
+    this.step = 0;
+    this.playing = false;
+    this.sticky = null;
+    this.listen(this.root, "click", (event) => this.onClick(event));
+    this.listen(this.root, "keydown", (event) => this.onKey(event));
+    this.listen(this.root, "input", (event) => {
+      if (event.target.matches(".cx-scrub")) { this.pause(); this.go(Number(event.target.value)); }
+    });
+    for (const type of ["pointermove", "pointerdown"]) this.listen(this.root, type, (event) => this.onPointer(event));
+    this.listen(this.root, "pointerout", (event) => this.onPointerOut(event));
+    this.resize = new ResizeObserver(() => { if (this.root.clientWidth !== this.laidWidth) this.layout(); });
+    this.resize.observe(this.root);
+    if (document.fonts) document.fonts.ready.then(() => { if (this.spec) { this.measureTexts(); this.layout(); } });
+  }
+
+  listen(target, type, handler) {
+    target.addEventListener(type, handler);
+    (this.unlisten ||= []).push(() => target.removeEventListener(type, handler));
+  }
+
+  update(data) {
+    const json = JSON.stringify(data);
+    if (json === this.json) return;
+    this.json = json;
+    this.build(data);
+  }
+
+  build(data) {
+    this.pause(false);
+    this.data = data;
+    this.sizes = data.presenter ? SIZES.presenter : SIZES.normal;
+    const root = this.root;
+    root.dataset.ready = "false";
+    root.dataset.kind = data.kind;
+    root.classList.toggle("cx-presenter", Boolean(data.presenter));
+    let spec;
+    try {
+      spec = makeSpec(data);
+    } catch (error) {
+      if (!(error instanceof EngineError)) throw error;
+      this.spec = null;
+      root.removeAttribute("tabindex");
+      root.setAttribute("role", "group");
+      root.setAttribute("aria-label", "Explorer");
+      root.innerHTML = `<div class="cx-error" role="alert" data-error="true">${escapeHtml(error.message)}</div>`;
+      root.dataset.ready = "true";
+      return;
+    }
+    const previousSteps = this.spec ? this.spec.steps : -1;
+    this.spec = spec;
+    root.tabIndex = 0;
+    root.setAttribute("role", "group");
+    root.setAttribute("aria-label", data.label || spec.label);
+    root.innerHTML = this.controlsHtml(spec) + `<div class="cx-panels">${this.panelsHtml(spec)}</div>` +
+      `<div class="cx-live" aria-live="polite" aria-atomic="true"></div>`;
+    this.find(spec);
+    this.measureTexts();
+    this.step = spec.steps === previousSteps ? Math.min(this.step, spec.steps - 1) : 0;
+    this.marked = [];
+    this.fed = [];
+    this.layout();
+    root.dataset.steps = String(spec.steps);
+    root.dataset.ready = "true";
+  }
+
+  controlsHtml(spec) {
+    if (!spec.steps) return "";
+    const speeds = Object.keys(SPEEDS).map((name) => `<button type="button" class="cx-btn cx-speed-btn" data-speed="${name}" ` +
+      `aria-pressed="${name === this.speed}">${name[0].toUpperCase() + name.slice(1)}</button>`).join("");
+    return `<div class="cx-controls" role="toolbar" aria-label="Animation controls">` +
+      `<button type="button" class="cx-btn" data-act="back" aria-label="Step back">\u25c0 Back</button>` +
+      `<button type="button" class="cx-btn cx-play" data-act="play" aria-label="Play">\u25b6 Play</button>` +
+      `<button type="button" class="cx-btn" data-act="next" aria-label="Step forward">Next \u25b6</button>` +
+      `<div class="cx-speeds" role="group" aria-label="Speed">${speeds}</div>` +
+      `<input class="cx-scrub" type="range" min="0" max="${spec.steps - 1}" step="1" value="0" aria-label="Step">` +
+      `<span class="cx-steplabel" aria-hidden="true"></span></div>`;
+  }
+
+  panelsHtml(spec) {
+    const decimals = this.data.decimals;
+    const panel = (grid, extra = "") => panelHtml(grid.name, grid.title, grid.sub,
+      gridHtml(grid.name, grid.rows, grid.cols, grid.cell, grid.scheme, grid.range) + extra,
+      legendHtml(grid.scheme, grid.range, Math.max(decimals, grid.name === "kernel" ? this.data.weight_decimals : 0)));
+    if (spec.kind === "matrix") {
+      return panel(spec.input, `<div class="cx-hovring" hidden></div>`).replace("</section>",
+        `<div class="cx-readout">Point at a cell to read its value.</div></section>`);
+    }
+    const middle = panel(spec.middle).replace("</section>",
+      `<div class="cx-calc"><div class="cx-calc-head"></div><div class="cx-terms"></div>` +
+      `<div class="cx-result"></div></div><div class="cx-readout"></div></section>`);
+    return panel(spec.input, `<div class="cx-frame"></div>`) + middle.replace('class="cx-panel"', 'class="cx-panel cx-middle"') +
+      panel(spec.output, `<div class="cx-cover"></div><div class="cx-cover"></div><div class="cx-frame"></div>`);
+  }
+
+  find(spec) {
+    const $ = (selector) => this.root.querySelector(selector);
+    this.grids = {};
+    for (const grid of [spec.input, spec.middle, spec.output].filter(Boolean)) {
+      const element = $(`.cx-grid[data-grid="${grid.name}"]`);
+      this.grids[grid.name] = { spec: grid, element, cells: element.children, box: element.parentElement };
+    }
+    this.inputGrid = this.grids[spec.input.name];
+    this.frameIn = this.inputGrid.box.querySelector(".cx-frame");
+    this.hovRing = $(".cx-hovring");
+    if (spec.output) {
+      this.outputGrid = this.grids.output;
+      [this.coverA, this.coverB] = this.outputGrid.box.querySelectorAll(".cx-cover");
+      this.frameOut = this.outputGrid.box.querySelector(".cx-frame");
+    }
+    this.playButton = $(".cx-play");
+    this.scrub = $(".cx-scrub");
+    this.stepLabel = $(".cx-steplabel");
+    this.calcHead = $(".cx-calc-head");
+    this.terms = $(".cx-terms");
+    this.result = $(".cx-result");
+    this.readout = $(".cx-readout");
+    this.live = $(".cx-live");
+  }
+
+  // The widest number of each grid, for choosing which numbers fit in which cells.
+  measureTexts() {
+    const family = getComputedStyle(this.root).fontFamily || "sans-serif";
+    for (const grid of Object.values(this.grids)) grid.widest = widestText(grid.spec.texts.filter(Boolean), family);
+    const middle = this.spec.middle && this.grids[this.spec.middle.name];
+    this.middleNeed = middle ? Math.max((middle.widest * this.sizes.cellMin) / 100 + 8, 1.9 * this.sizes.cellMin) : 0;
+    if (this.spec.samples) {
+      const px = (texts, weight = "400", scale = 1) => (widestText(texts, family, weight) * this.sizes.calc * scale) / 100;
+      const samples = this.spec.samples((texts) => {
+        let best = "";
+        let bestWidth = -1;
+        for (const text of new Set(texts)) {
+          const width = widestText([text], family);
+          if (width > bestWidth) { best = text; bestWidth = width; }
+        }
+        return best;
+      });
+      const width = Math.max(px([samples.head], "600"), px([samples.line]), px([samples.result], "700", 1.15));
+      this.root.querySelector(".cx-calc").style.width = `${Math.ceil(width) + 6}px`;
+    }
+  }
+
+  // The largest cell size at which everything fits the container's width and max_height_px.
+  layout() {
+    const width = this.root.clientWidth;
+    if (!width || !this.spec) return;
+    this.laidWidth = width;
+    const fits = (cell) => {
+      this.applyCells(cell);
+      return this.root.scrollWidth <= width && this.root.offsetHeight <= this.data.max_height_px;
+    };
+    let low = this.sizes.minCell;
+    let high = this.sizes.maxCell;
+    if (!fits(low)) {
+      high = low;
+    } else {
+      while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        if (fits(middle)) low = middle; else high = middle - 1;
+      }
+    }
+    this.applyCells(low);
+    this.root.dataset.cell = String(low);
+    for (const grid of Object.values(this.grids)) {
+      const cell = grid === this.grids.kernel || grid === this.grids.window ? this.middleCell : this.cell;
+      const font = fittingFont(cell - (cell >= 8 ? 1 : 0), grid.widest, this.sizes.cellMin, this.sizes.cellMax);
+      grid.element.classList.toggle("cx-nonum", font === 0);
+      grid.element.style.fontSize = font ? `${font}px` : "";
+      grid.element.dataset.numbers = String(font > 0);
+    }
+    if (this.spec.steps) this.draw(this.step, false);
+  }
+
+  applyCells(cell) {
+    this.cell = cell;
+    this.gap = cell >= 8 ? 1 : 0;
+    this.middleCell = Math.min(Math.max(cell, Math.ceil(this.middleNeed)), this.sizes.maxCell);
+    const style = this.root.style;
+    style.setProperty("--cs", `${cell}px`);
+    style.setProperty("--gap", `${this.gap}px`);
+    style.setProperty("--ks", `${this.middleCell}px`);
+    style.setProperty("--kgap", `${this.middleCell >= 8 ? 1 : 0}px`);
+  }
+
+  place(element, row, col, rows, cols, cell = this.cell) {
+    const gap = cell >= 8 ? 1 : 0;
+    element.style.transform = `translate(${col * cell}px, ${row * cell}px)`;
+    element.style.width = `${Math.max(cols * cell - gap, 0)}px`;
+    element.style.height = `${Math.max(rows * cell - gap, 0)}px`;
+    element.hidden = rows <= 0 || cols <= 0;
+  }
+
+  // Show step `step`: its window, its output cell, the cells still to do, its calculation.
+  draw(step, announce) {
+    const spec = this.spec;
+    this.step = step;
+    for (const [element, name] of this.marked) element.classList.remove(name);
+    this.marked = [];
+    const mark = (element, name) => { element.classList.add(name); this.marked.push([element, name]); };
+    const at = spec.window(step);
+    this.place(this.frameIn, at.r0, at.c0, at.height, at.width);
+    if (spec.rows.dilation > 1) for (const cell of at.cells) mark(this.inputGrid.cells[cell], "cx-read");
+    if (at.winner >= 0) mark(this.inputGrid.cells[at.cells[at.winner]], "cx-win");
+    const out = spec.output;
+    this.place(this.frameOut, at.i, at.j, 1, 1);
+    this.place(this.coverA, at.i, at.j + 1, 1, out.cols - at.j - 1);
+    this.place(this.coverB, at.i + 1, 0, out.rows - at.i - 1, out.cols);
+    if (spec.middle.values) {
+      const grid = this.grids.window;
+      spec.middle.values(step).forEach((cell, k) => {
+        const element = grid.cells[k];
+        element.textContent = cell.text;
+        element.classList.toggle("cx-pad", cell.pad);
+        if (cell.pad) {
+          element.style.background = "";
+          element.style.color = "";
+        } else {
+          const colour = colourAt(grid.spec.scheme, grid.spec.range, cell.value);
+          element.style.background = rgb(colour);
+          element.style.color = textOn(colour);
+        }
+        if (k === at.winner) mark(element, "cx-win");
+      });
+    }
+    const calc = spec.calc(step);
+    const value = printed(calc.result, this.data.decimals);
+    this.calcHead.textContent = `Output row ${at.i}, column ${at.j}:`;
+    this.terms.innerHTML = calc.html;
+    this.result.innerHTML = `= <b class="cx-sum" data-printed="${value}">${value}</b>`;
+    this.scrub.value = String(step);
+    this.stepLabel.textContent = `Step ${step + 1} of ${spec.steps}`;
+    this.root.dataset.step = String(step);
+    this.summary = `Step ${step + 1} of ${spec.steps}: output row ${at.i}, column ${at.j} = ${value}`;
+    if (announce) this.live.textContent = this.summary;
+  }
+
+  go(step, announce = !this.playing) {
+    if (!this.spec || !this.spec.steps) return;
+    this.draw(Math.min(Math.max(step, 0), this.spec.steps - 1), announce);
+  }
+
+  play() {
+    if (!this.spec || this.spec.steps < 2) return;
+    this.go(this.step >= this.spec.steps - 1 ? 0 : this.step + 1, false);
+    this.playing = true;
+    this.root.dataset.playing = "true";
+    this.playButton.textContent = "\u275a\u275a Pause";
+    this.playButton.setAttribute("aria-label", "Pause");
+    this.pace = Math.max(1, this.spec.steps / 24) * SPEEDS[this.speed];
+    this.clock = performance.now();
+    this.owed = 0;
+    this.frame = requestAnimationFrame((now) => this.tick(now));
+  }
+
+  tick(now) {
+    if (!this.playing) return;
+    this.owed += ((now - this.clock) / 1000) * this.pace;
+    this.clock = now;
+    const steps = Math.floor(this.owed);
+    if (steps > 0) {
+      this.owed -= steps;
+      const next = Math.min(this.step + steps, this.spec.steps - 1);
+      this.draw(next, false);
+      if (next === this.spec.steps - 1) { this.pause(); return; }
+    }
+    this.frame = requestAnimationFrame((time) => this.tick(time));
+  }
+
+  pause(announce = true) {
+    const was = this.playing;
+    this.playing = false;
+    cancelAnimationFrame(this.frame);
+    if (!this.playButton) return;
+    this.root.dataset.playing = "false";
+    this.playButton.textContent = "\u25b6 Play";
+    this.playButton.setAttribute("aria-label", "Play");
+    if (was && announce && this.live) this.live.textContent = this.summary;
+  }
+
+  setSpeed(name) {
+    this.speed = name;
+    for (const button of this.root.querySelectorAll(".cx-speed-btn")) {
+      button.setAttribute("aria-pressed", String(button.dataset.speed === name));
+    }
+    if (this.playing) this.pace = Math.max(1, this.spec.steps / 24) * SPEEDS[name];
+  }
+
+  onClick(event) {
+    const button = event.target.closest("button");
+    if (!button || !this.spec) return;
+    if (button.dataset.speed) this.setSpeed(button.dataset.speed);
+    const act = button.dataset.act;
+    if (act === "play") (this.playing ? this.pause() : this.play());
+    if (act === "back" || act === "next") { this.pause(); this.go(this.step + (act === "next" ? 1 : -1)); }
+  }
+
+  onKey(event) {
+    if (!this.spec) return;
+    if (this.spec.kind === "matrix") { this.moveCursor(event); return; }
+    const onScrub = event.target.matches(".cx-scrub");
+    const width = this.spec.output.cols;
+    const moves = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: width, ArrowUp: -width };
+    if (event.key in moves && !onScrub) { this.pause(); this.go(this.step + moves[event.key]); }
+    else if (event.key === "Home" && !onScrub) { this.pause(); this.go(0); }
+    else if (event.key === "End" && !onScrub) { this.pause(); this.go(this.spec.steps - 1); }
+    else if (event.key === " ") (this.playing ? this.pause() : this.play());
+    else return;
+    event.preventDefault();
+  }
+
+  // The grid cell under a pointer: {grid, r, c} or null.
+  cellAt(event) {
+    const box = event.target.closest && event.target.closest(".cx-gridbox");
+    const grid = box && Object.values(this.grids).find((candidate) => candidate.box === box);
+    if (!grid || grid === this.grids.kernel || grid === this.grids.window) return null;
+    const rect = grid.element.getBoundingClientRect();
+    const c = Math.floor((event.clientX - rect.left) / this.cell);
+    const r = Math.floor((event.clientY - rect.top) / this.cell);
+    if (r < 0 || c < 0 || r >= grid.spec.rows || c >= grid.spec.cols) return null;
+    return { grid, r, c };
+  }
+
+  onPointer(event) {
+    if (!this.spec) return;
+    const touching = event.pointerType !== "mouse";
+    if (event.type === "pointermove" && touching && !event.buttons) return;
+    const hit = this.cellAt(event);
+    if (!hit) return;
+    if (event.type === "pointerdown" && event.target.setPointerCapture && touching) {
+      event.target.releasePointerCapture(event.pointerId); // a finger that slides on keeps reporting its cell
+    }
+    if (hit.grid === this.outputGrid) {
+      this.pause(false);
+      this.go(hit.r * hit.grid.spec.cols + hit.c, true);
+    } else {
+      this.pointAtInput(hit.r, hit.c);
+    }
+  }
+
+  onPointerOut(event) {
+    if (event.pointerType !== "mouse" || !this.spec) return;
+    const box = event.target.closest && event.target.closest(".cx-gridbox");
+    if (box && box === this.inputGrid.box && !box.contains(event.relatedTarget)) this.pointAtInput(-1, -1);
+  }
+
+  // Highlight input cell (r, c) and every output cell it feeds; (-1, -1) clears.
+  pointAtInput(r, c) {
+    for (const element of this.fed) element.classList.remove("cx-fed", "cx-hov");
+    this.fed = [];
+    const spec = this.spec;
+    const grid = this.inputGrid;
+    if (r < 0) {
+      if (this.hovRing) this.hovRing.hidden = true;
+      if (this.readout) this.readout.textContent = "";
+      return;
+    }
+    const at = r * grid.spec.cols + c;
+    const cell = grid.cells[at];
+    cell.classList.add("cx-hov");
+    this.fed.push(cell);
+    const where = `Row ${cell.dataset.row}, column ${cell.dataset.col}`;
+    const text = cell.dataset.pad ? (spec.kind === "pooling" ? "padding (ignored)" : "padding (0)") : cell.dataset.printed;
+    if (spec.kind === "matrix") {
+      this.place(this.hovRing, r, c, 1, 1);
+      this.readout.textContent = `${where}: ${text}`;
+      this.live.textContent = this.readout.textContent;
+      return;
+    }
+    const outputs = spec.feeds(at);
+    for (const index of outputs) {
+      const element = this.outputGrid.cells[index];
+      element.classList.add("cx-fed");
+      this.fed.push(element);
+    }
+    this.readout.innerHTML = `Input ${where.toLowerCase()}: ${escapeHtml(text)} \u2192 used by ` +
+      `<span class="cx-key-fed">${outputs.length} output cell${outputs.length === 1 ? "" : "s"}</span>`;
+  }
+
+  moveCursor(event) {
+    const grid = this.inputGrid.spec;
+    const moves = { ArrowRight: [0, 1], ArrowLeft: [0, -1], ArrowDown: [1, 0], ArrowUp: [-1, 0] };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    const [r, c] = this.cursor || [0, -1];
+    const [dr, dc] = moves[event.key];
+    this.cursor = [Math.min(Math.max(r + dr, 0), grid.rows - 1), Math.min(Math.max(c + dc, 0), grid.cols - 1)];
+    this.pointAtInput(...this.cursor);
+  }
+
+  destroy() {
+    this.pause(false);
+    this.resize.disconnect();
+    for (const remove of this.unlisten || []) remove();
+    this.root.remove();
+  }
+}
+
+const INSTANCES = new WeakMap();
+
+// Components v2 calls this on mount and again whenever the data changes (same parentElement,
+// without calling the previous cleanup), so one Explorer per parentElement is kept and updated.
+export default function explorer({ data, parentElement }) {
+  let instance = INSTANCES.get(parentElement);
+  if (!instance) {
+    instance = new Explorer(parentElement);
+    INSTANCES.set(parentElement, instance);
+  }
+  instance.update(data);
+  return () => {
+    if (INSTANCES.get(parentElement) !== instance) return;
+    instance.destroy();
+    INSTANCES.delete(parentElement);
+  };
+}
