@@ -283,3 +283,15 @@ def test_a_database_that_comes_back_resumes_the_class_features(backend, open_cla
         classroom.start_class()
     time.sleep(max(0.0, failed_at + retry_seconds - time.monotonic()))
     assert classroom.start_class().code
+
+
+def test_without_postgres_the_tests_skip_unless_ci_requires_them(monkeypatch):
+    import postgres_support
+
+    monkeypatch.setattr(postgres_support, "postgres_bin_dir", lambda: None)
+    monkeypatch.delenv("CNNVIZ_REQUIRE_POSTGRES", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y postgresql"):
+        postgres_support._start_cluster()
+    monkeypatch.setenv("CNNVIZ_REQUIRE_POSTGRES", "1")
+    with pytest.raises(pytest.fail.Exception, match="CNNVIZ_REQUIRE_POSTGRES=1 requires"):
+        postgres_support._start_cluster()
