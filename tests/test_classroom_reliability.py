@@ -135,7 +135,7 @@ def test_rate_limits_are_shared_by_replicas_and_polite(backend, open_classroom, 
     assert replica_a.submit_digit(code, student, new_session_id(), digit(1), 1, 1, 1)
     clock.advance(seconds=0.5)
     too_soon = new_session_id()
-    with pytest.raises(SlowDown, match="Please wait a second") as refused:
+    with pytest.raises(SlowDown, match="Please wait a moment") as refused:
         replica_b.submit_digit(code, student, too_soon, digit(2), 2, 2, 2)
     assert_is_sentence(str(refused.value))
     assert replica_b.submit_answer(code, new_session_id(), new_session_id(), "q1", "9", CHOICES)

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator, Sequence
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 
 from cnnviz.classroom import codes, database, schema
@@ -208,7 +208,8 @@ class Classroom(BoardReader):
 
     # --- inside --------------------------------------------------------------------------------
 
-    def _submit(self, code: object, student_id: object, submission_id: object, table, values: dict) -> bool:
+    def _submit(self, code: object, student_id: object, submission_id: object, table: Table,
+                values: dict) -> bool:
         code = codes.normalise_class_code(code)
         student_id = codes.checked_session_id(student_id, "student id")
         submission_id = codes.checked_session_id(submission_id, "submission id")
@@ -255,7 +256,7 @@ class Classroom(BoardReader):
         if sent >= limit:
             raise SlowDown(f"You have sent {limit} answers and drawings in this class, the most one "
                            "student can. Thank you! Watch the projector for the rest.")
-        raise SlowDown("Please wait a second before sending again: your last one has arrived.")
+        raise SlowDown("Please wait a moment before sending again: your last one has arrived.")
 
     @contextmanager
     def _as_teacher(self, code: object, teacher_token: object,
