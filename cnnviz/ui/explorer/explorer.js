@@ -104,7 +104,7 @@ class Explorer {
     const middle = panel(spec.middle).replace("</section>",
       `<div class="cx-calc"><div class="cx-calc-head"></div><div class="cx-terms"></div>` +
       `<div class="cx-result"></div></div><div class="cx-readout"></div></section>`);
-    return panel(spec.input, `<div class="cx-frame"></div>`) + middle.replace('class="cx-panel"', 'class="cx-panel cx-middle"') +
+    return panel(spec.input, `<div class="cx-frame"></div><div class="cx-hovring" hidden></div>`) + middle.replace('class="cx-panel"', 'class="cx-panel cx-middle"') +
       panel(spec.output, `<div class="cx-cover"></div><div class="cx-cover"></div><div class="cx-frame"></div>`);
   }
 
@@ -160,8 +160,13 @@ class Explorer {
     const width = this.root.clientWidth;
     if (!width || !this.spec) return;
     this.laidWidth = width;
+    // Room for the longest line hovering can write, so that hovering never makes the element grow.
+    const shown = this.readout.innerHTML;
+    this.readout.style.minHeight = "";
+    this.readout.innerHTML = this.readoutSample();
     const fits = (cell) => {
       this.applyCells(cell);
+      this.alignHeads();
       return this.root.scrollWidth <= width && this.root.offsetHeight <= this.data.max_height_px;
     };
     let low = this.sizes.minCell;
@@ -175,6 +180,9 @@ class Explorer {
       }
     }
     this.applyCells(low);
+    this.alignHeads();
+    this.readout.style.minHeight = `${this.readout.offsetHeight}px`;
+    this.readout.innerHTML = shown;
     this.root.dataset.cell = String(low);
     for (const grid of Object.values(this.grids)) {
       const cell = grid === this.grids.kernel || grid === this.grids.window ? this.middleCell : this.cell;
@@ -193,8 +201,24 @@ class Explorer {
     const style = this.root.style;
     style.setProperty("--cs", `${cell}px`);
     style.setProperty("--gap", `${this.gap}px`);
+    style.setProperty("--ring", `${cell < 16 ? 2 : 3}px`);
     style.setProperty("--ks", `${this.middleCell}px`);
     style.setProperty("--kgap", `${this.middleCell >= 8 ? 1 : 0}px`);
+  }
+
+  readoutSample() {
+    const grid = this.inputGrid.spec;
+    const widest = grid.texts.reduce((a, b) => (b.length > a.length ? b : a), "padding (ignored)");
+    const where = `ow ${grid.origin[0] + grid.rows - 1}, column ${grid.origin[1] + grid.cols - 1}: ${widest}`;
+    return this.spec.kind === "matrix" ? `R${where}` : `Input r${where} \u2192 used by <b>88 output cells</b>`;
+  }
+
+  // Every panel's heading as tall as the tallest, so that the grids start on one line.
+  alignHeads() {
+    const heads = [...this.root.querySelectorAll(".cx-head")];
+    for (const head of heads) head.style.minHeight = "";
+    const tallest = Math.max(...heads.map((head) => head.offsetHeight));
+    for (const head of heads) head.style.minHeight = `${tallest}px`;
   }
 
   place(element, row, col, rows, cols, cell = this.cell) {
@@ -298,108 +322,6 @@ class Explorer {
       button.setAttribute("aria-pressed", String(button.dataset.speed === name));
     }
     if (this.playing) this.pace = Math.max(1, this.spec.steps / 24) * SPEEDS[name];
-  }
-
-  onClick(event) {
-    const button = event.target.closest("button");
-    if (!button || !this.spec) return;
-    if (button.dataset.speed) this.setSpeed(button.dataset.speed);
-    const act = button.dataset.act;
-    if (act === "play") (this.playing ? this.pause() : this.play());
-    if (act === "back" || act === "next") { this.pause(); this.go(this.step + (act === "next" ? 1 : -1)); }
-  }
-
-  onKey(event) {
-    if (!this.spec) return;
-    if (this.spec.kind === "matrix") { this.moveCursor(event); return; }
-    const onScrub = event.target.matches(".cx-scrub");
-    const width = this.spec.output.cols;
-    const moves = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: width, ArrowUp: -width };
-    if (event.key in moves && !onScrub) { this.pause(); this.go(this.step + moves[event.key]); }
-    else if (event.key === "Home" && !onScrub) { this.pause(); this.go(0); }
-    else if (event.key === "End" && !onScrub) { this.pause(); this.go(this.spec.steps - 1); }
-    else if (event.key === " ") (this.playing ? this.pause() : this.play());
-    else return;
-    event.preventDefault();
-  }
-
-  // The grid cell under a pointer: {grid, r, c} or null.
-  cellAt(event) {
-    const box = event.target.closest && event.target.closest(".cx-gridbox");
-    const grid = box && Object.values(this.grids).find((candidate) => candidate.box === box);
-    if (!grid || grid === this.grids.kernel || grid === this.grids.window) return null;
-    const rect = grid.element.getBoundingClientRect();
-    const c = Math.floor((event.clientX - rect.left) / this.cell);
-    const r = Math.floor((event.clientY - rect.top) / this.cell);
-    if (r < 0 || c < 0 || r >= grid.spec.rows || c >= grid.spec.cols) return null;
-    return { grid, r, c };
-  }
-
-  onPointer(event) {
-    if (!this.spec) return;
-    const touching = event.pointerType !== "mouse";
-    if (event.type === "pointermove" && touching && !event.buttons) return;
-    const hit = this.cellAt(event);
-    if (!hit) return;
-    if (event.type === "pointerdown" && event.target.setPointerCapture && touching) {
-      event.target.releasePointerCapture(event.pointerId); // a finger that slides on keeps reporting its cell
-    }
-    if (hit.grid === this.outputGrid) {
-      this.pause(false);
-      this.go(hit.r * hit.grid.spec.cols + hit.c, true);
-    } else {
-      this.pointAtInput(hit.r, hit.c);
-    }
-  }
-
-  onPointerOut(event) {
-    if (event.pointerType !== "mouse" || !this.spec) return;
-    const box = event.target.closest && event.target.closest(".cx-gridbox");
-    if (box && box === this.inputGrid.box && !box.contains(event.relatedTarget)) this.pointAtInput(-1, -1);
-  }
-
-  // Highlight input cell (r, c) and every output cell it feeds; (-1, -1) clears.
-  pointAtInput(r, c) {
-    for (const element of this.fed) element.classList.remove("cx-fed", "cx-hov");
-    this.fed = [];
-    const spec = this.spec;
-    const grid = this.inputGrid;
-    if (r < 0) {
-      if (this.hovRing) this.hovRing.hidden = true;
-      if (this.readout) this.readout.textContent = "";
-      return;
-    }
-    const at = r * grid.spec.cols + c;
-    const cell = grid.cells[at];
-    cell.classList.add("cx-hov");
-    this.fed.push(cell);
-    const where = `Row ${cell.dataset.row}, column ${cell.dataset.col}`;
-    const text = cell.dataset.pad ? (spec.kind === "pooling" ? "padding (ignored)" : "padding (0)") : cell.dataset.printed;
-    if (spec.kind === "matrix") {
-      this.place(this.hovRing, r, c, 1, 1);
-      this.readout.textContent = `${where}: ${text}`;
-      this.live.textContent = this.readout.textContent;
-      return;
-    }
-    const outputs = spec.feeds(at);
-    for (const index of outputs) {
-      const element = this.outputGrid.cells[index];
-      element.classList.add("cx-fed");
-      this.fed.push(element);
-    }
-    this.readout.innerHTML = `Input ${where.toLowerCase()}: ${escapeHtml(text)} \u2192 used by ` +
-      `<span class="cx-key-fed">${outputs.length} output cell${outputs.length === 1 ? "" : "s"}</span>`;
-  }
-
-  moveCursor(event) {
-    const grid = this.inputGrid.spec;
-    const moves = { ArrowRight: [0, 1], ArrowLeft: [0, -1], ArrowDown: [1, 0], ArrowUp: [-1, 0] };
-    if (!(event.key in moves)) return;
-    event.preventDefault();
-    const [r, c] = this.cursor || [0, -1];
-    const [dr, dc] = moves[event.key];
-    this.cursor = [Math.min(Math.max(r + dr, 0), grid.rows - 1), Math.min(Math.max(c + dc, 0), grid.cols - 1)];
-    this.pointAtInput(...this.cursor);
   }
 
   destroy() {

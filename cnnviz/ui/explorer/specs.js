@@ -113,7 +113,7 @@ function poolingSpec(data) {
     kind: "pooling", input, output: out, middle, rows, cols, steps: rows.output * cols.output,
     label: `${word === "max" ? "Max" : "Average"} pooling: input ${sizeText(data.input.length, data.input[0].length)}, ` +
       `window ${sizeText(rows.kernel, cols.kernel)}, output ${sizeText(rows.output, cols.output)}`,
-    window: (step) => windowOf(rows, cols, step, winners[step]),
+    window: (step) => windowOf(rows, cols, step, data.mode === "max" ? winners[step] : -1),
     calc: (step) => {
       const texts = windowTexts(step);
       const max = data.mode === "max";
