@@ -85,6 +85,7 @@ for column, step in zip(st.columns(len(steps)), steps):
         st.image(ui.picture(step.image, 150 if present else 120), caption=step.name, width="stretch")
 
 st.header("What the networks think")
+digits_ui.warn_if_not_a_digit(digit)  # before the answers: they look just as sure for a puppy
 titles = digits_ui.zoo_titles()
 cnn_names = [name for name in titles if name != "mlp"]
 digits_ui.choose_default_network("digit_cnn", {name: titles[name] for name in cnn_names}, "cnn_best")

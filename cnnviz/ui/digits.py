@@ -152,6 +152,48 @@ def digit_steps(raw, invert: bool | None) -> list:
     return images.to_mnist_steps(raw, invert)
 
 
+LESSON_FOR_NON_DIGITS = ("**A network trained on ten digits always answers one of the ten, and its confidence does "
+                         "not mean it is right.** Look at the answers below with that in mind.")
+
+
+@st.cache_resource(show_spinner=False)
+def novelty_rule():
+    """The fitted "does this look like a digit?" rule, read once per server (about 0.5 MB).
+
+    Raises:
+        cnnviz.digits.novelty.RuleUnavailable: its file is missing or broken (not cached: retried).
+    """
+    from cnnviz.digits import novelty
+
+    return novelty.load_rule()
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def digit_verdict(image: np.ndarray):
+    """``novelty.assess`` of a student's (28, 28) digit, cached by content.
+
+    Raises:
+        cnnviz.digits.novelty.RuleUnavailable: the rule's file is missing (not cached).
+    """
+    from cnnviz.digits import novelty
+
+    return novelty.assess(image, novelty_rule())
+
+
+def warn_if_not_a_digit(image: np.ndarray) -> None:
+    """Before the networks' answers: if the (28, 28) picture does not look like a handwritten
+    digit, say so and why, with the lesson it teaches."""
+    from cnnviz.digits import novelty
+
+    try:
+        verdict = digit_verdict(image)
+    except novelty.RuleUnavailable as error:
+        st.caption(f"This server cannot check whether your picture looks like a digit. {error}")
+        return
+    if not verdict.looks_like_a_digit:
+        st.warning(f"{verdict.reason}\n\n{LESSON_FOR_NON_DIGITS}", icon=":material/help:")
+
+
 def choose_default_network(key: str, labels: dict[str, str], preferred: str) -> None:
     """Before a bound network select box (``key``): keep the student's choice, else the link's (a
     bound select box with ``format_func`` keeps the label in the URL), else ``preferred`` or the
