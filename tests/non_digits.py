@@ -92,7 +92,8 @@ def photo_of_an_object(rng: np.random.Generator, index: int) -> bytes:
     draw = ImageDraw.Draw(image)
     if scene == 0:  # an animal-like blob with a head on grass
         draw.rectangle((0, height * rng.uniform(0.55, 0.75), width, height), fill=_colour(rng, 40, 160))
-        x, y, size = width * rng.uniform(0.25, 0.6), height * rng.uniform(0.3, 0.5), min(width, height) * rng.uniform(0.25, 0.45)
+        x, y = width * rng.uniform(0.25, 0.6), height * rng.uniform(0.3, 0.5)
+        size = min(width, height) * rng.uniform(0.25, 0.45)
         body = _colour(rng, 60, 220)
         draw.ellipse((x, y, x + size * 1.4, y + size), fill=body)
         draw.ellipse((x + size * 1.1, y - size * 0.4, x + size * 1.7, y + size * 0.3), fill=body)
