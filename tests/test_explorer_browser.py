@@ -13,7 +13,8 @@ import sys
 import numpy as np
 import pytest
 
-from browser_support import REPO_ROOT, SCREENSHOT_DIR, VIEWPORT, free_port, open_app, screenshot, wait_until_healthy
+from browser_support import (REPO_ROOT, SCREENSHOT_DIR, VIEWPORT, free_port, open_app, run_state, screenshot, settles,
+                             wait_until_healthy)
 from cnnviz import data
 from cnnviz.lesson import kernels, ops
 from cnnviz.ui import explorer
@@ -116,6 +117,7 @@ def step_of(root) -> int:
 
 def test_play_pause_and_keys(explorer_server, browser_page):
     root = open_view(browser_page, explorer_server, "show=digit")
+    run_before = run_state(browser_page)["run"]
     assert root.get_attribute("data-steps") == str(26 * 26) and step_of(root) == 0
     root.get_by_role("button", name="Play").click()
     browser_page.wait_for_function(
@@ -138,6 +140,22 @@ def test_play_pause_and_keys(explorer_server, browser_page):
     root.get_by_role("button", name="Step back").click()
     assert root.locator(".cx-scrub").input_value() == str(step_of(root))
     assert "output row" in root.locator(".cx-live").text_content()  # read out when paused
+    root.locator('.cx-grid[data-grid="output"] .cx-c[data-row="3"][data-col="4"]').hover()
+    assert run_state(browser_page)["run"] == run_before  # playing, stepping, hovering: no script run
+    assert "?show=digit" == browser_page.url[-len("?show=digit"):]  # nor anything in the URL
+
+
+def test_new_settings_update_the_same_element(explorer_server, browser_page):
+    """Components v2 hands new data to the mounted element: it redraws, keeping the chosen speed."""
+    root = open_view(browser_page, explorer_server, "show=digit&controls=true")
+    root.get_by_role("button", name="Fast").click()
+    with settles(browser_page):
+        browser_page.get_by_role("radiogroup").get_by_text("2", exact=True).click()
+    browser_page.locator(f'{ROOT}[data-steps="{13 * 13}"][data-ready="true"]').wait_for()
+    assert browser_page.locator(ROOT).count() == 1 and root.locator(".cx-grid").count() == 3
+    assert root.get_by_role("button", name="Fast").get_attribute("aria-pressed") == "true"
+    output = ops.conv2d(digit_zero(), kernels.preset_weights("vertical edges"), 2)
+    assert sum_after_hover(root, 12, 5) == explorer.printed(output[12, 5], 2)
 
 
 def sum_after_hover(root, row: int, col: int) -> str:

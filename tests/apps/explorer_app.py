@@ -3,7 +3,7 @@
 ``?cases=FIRST:COUNT`` draws cases FIRST.. of the JSON list in the file ``$CNNVIZ_EXPLORER_CASES``,
 each in a container keyed ``case-<number>``. ``?show=example|digit|pooling|matrix`` draws one
 lesson view as a page would (under a title, ``max_height_px=470``); ``stride``, ``padding`` and
-``dilation`` change the digit's convolution. ``?present=true`` is presenter mode, as in the app.
+``dilation`` change the digit's convolution, ``controls`` adds a stride widget above it. ``?present=true`` is presenter mode, as in the app.
 """
 
 import json
@@ -51,7 +51,10 @@ def show(view: str, present: bool) -> None:
     elif view == "digit":
         st.title("Convolution on a real digit")
         padding = params.get("padding", "valid")
-        explorer.convolution(digit(0), kernels.preset_weights("vertical edges"), stride=int(params.get("stride", 1)),
+        stride = int(params.get("stride", 1))
+        if "controls" in params:  # a widget that changes the settings: the same element gets new data
+            stride = st.radio("Stride", [1, 2, 3], index=stride - 1, horizontal=True, key="stride")
+        explorer.convolution(digit(0), kernels.preset_weights("vertical edges"), stride=stride,
                              padding=int(padding) if padding.isdigit() else padding,
                              dilation=int(params.get("dilation", 1)), input_title="Digit #0",
                              presenter=present, max_height_px=HEIGHT_PX, key="view")
@@ -73,6 +76,9 @@ present = ui.presenter_toggle()
 if present:
     st.set_page_config(initial_sidebar_state="collapsed")
 if "cases" in st.query_params:
+    if "CNNVIZ_EXPLORER_CASES" not in os.environ:
+        st.error("?cases= needs CNNVIZ_EXPLORER_CASES: the path of a JSON list of cases (tests/explorer_cases.py).")
+        ui.stop()
     first, count = (int(part) for part in st.query_params["cases"].split(":"))
     cases = json.loads(Path(os.environ["CNNVIZ_EXPLORER_CASES"]).read_text())
     for number in range(first, min(first + count, len(cases))):

@@ -9,18 +9,16 @@ const SPEEDS = { slow: 0.4, normal: 1, fast: 4 }; // x the normal pace, which pl
 
 class Explorer {
   constructor(parent) {
-    this.parent = parent;
     this.root = document.createElement("div");
     this.root.className = "cx-root";
     parent.appendChild(this.root);
     this.speed = "normal";
     this.step = 0;
     this.playing = false;
-    this.sticky = null;
     this.listen(this.root, "click", (event) => this.onClick(event));
     this.listen(this.root, "keydown", (event) => this.onKey(event));
     this.listen(this.root, "input", (event) => {
-      if (event.target.matches(".cx-scrub")) { this.pause(); this.go(Number(event.target.value)); }
+      if (event.target.matches(".cx-scrub")) { this.pause(); this.pointAtInput(-1, -1); this.go(Number(event.target.value)); }
     });
     for (const type of ["pointermove", "pointerdown"]) this.listen(this.root, type, (event) => this.onPointer(event));
     this.listen(this.root, "pointerout", (event) => this.onPointerOut(event));
@@ -93,18 +91,19 @@ class Explorer {
   }
 
   panelsHtml(spec) {
-    const decimals = this.data.decimals;
-    const panel = (grid, extra = "") => panelHtml(grid.name, grid.title, grid.sub,
-      gridHtml(grid.name, grid.rows, grid.cols, grid.cell, grid.scheme, grid.range) + extra,
-      legendHtml(grid.scheme, grid.range, Math.max(decimals, grid.name === "kernel" ? this.data.weight_decimals : 0)));
-    if (spec.kind === "matrix") {
-      return panel(spec.input, `<div class="cx-hovring" hidden></div>`).replace("</section>",
-        `<div class="cx-readout">Point at a cell to read its value.</div></section>`);
-    }
-    const middle = panel(spec.middle).replace("</section>",
-      `<div class="cx-calc"><div class="cx-calc-head"></div><div class="cx-terms"></div>` +
-      `<div class="cx-result"></div></div><div class="cx-readout"></div></section>`);
-    return panel(spec.input, `<div class="cx-frame"></div><div class="cx-hovring" hidden></div>`) + middle.replace('class="cx-panel"', 'class="cx-panel cx-middle"') +
+    const panel = (grid, overlays, after = "", extraClass = "") => {
+      const decimals = Math.max(this.data.decimals, grid.name === "kernel" ? this.data.weight_decimals : 0);
+      return panelHtml(grid.name, grid.title, grid.sub,
+        gridHtml(grid.name, grid.rows, grid.cols, grid.cell, grid.scheme, grid.range) + overlays,
+        legendHtml(grid.scheme, grid.range, decimals), after, extraClass);
+    };
+    const ring = `<div class="cx-hovring" hidden></div>`;
+    const readout = `<div class="cx-readout"></div>`;
+    if (spec.kind === "matrix") return panel(spec.input, ring, readout);
+    // The calculation of the current step, or (while pointing at an input cell) what that cell feeds.
+    const calc = `<div class="cx-calc"><div class="cx-step"><div class="cx-calc-head"></div>` +
+      `<div class="cx-terms"></div><div class="cx-result"></div></div>${readout}</div>`;
+    return panel(spec.input, `<div class="cx-frame"></div>${ring}`) + panel(spec.middle, "", calc, " cx-middle") +
       panel(spec.output, `<div class="cx-cover"></div><div class="cx-cover"></div><div class="cx-frame"></div>`);
   }
 
@@ -126,6 +125,8 @@ class Explorer {
     this.playButton = $(".cx-play");
     this.scrub = $(".cx-scrub");
     this.stepLabel = $(".cx-steplabel");
+    this.calc = $(".cx-calc");
+    this.stepPart = $(".cx-step");
     this.calcHead = $(".cx-calc-head");
     this.terms = $(".cx-terms");
     this.result = $(".cx-result");
@@ -151,7 +152,8 @@ class Explorer {
         return best;
       });
       const width = Math.max(px([samples.head], "600"), px([samples.line]), px([samples.result], "700", 1.15));
-      this.root.querySelector(".cx-calc").style.width = `${Math.ceil(width) + 6}px`;
+      this.calc.style.width = `${Math.ceil(width) + 6}px`;
+      this.calcSamples = samples;
     }
   }
 
@@ -160,10 +162,12 @@ class Explorer {
     const width = this.root.clientWidth;
     if (!width || !this.spec) return;
     this.laidWidth = width;
-    // Room for the longest line hovering can write, so that hovering never makes the element grow.
-    const shown = this.readout.innerHTML;
-    this.readout.style.minHeight = "";
+    // Room for the longest calculation and the longest pointing line: neither may make the element grow.
+    const box = this.calc || this.readout;
+    box.style.minHeight = "";
     this.readout.innerHTML = this.readoutSample();
+    if (this.calc) this.fillWithSamples();
+    this.root.classList.add("cx-fitting"); // frames placed for the old size must not count
     const fits = (cell) => {
       this.applyCells(cell);
       this.alignHeads();
@@ -181,8 +185,14 @@ class Explorer {
     }
     this.applyCells(low);
     this.alignHeads();
-    this.readout.style.minHeight = `${this.readout.offsetHeight}px`;
-    this.readout.innerHTML = shown;
+    let reserve = box.offsetHeight;
+    if (this.calc) {
+      this.showReadout(true);
+      reserve = Math.max(reserve, box.offsetHeight);
+    }
+    box.style.minHeight = `${reserve}px`;
+    this.root.classList.remove("cx-fitting");
+    this.pointAtInput(-1, -1);
     this.root.dataset.cell = String(low);
     for (const grid of Object.values(this.grids)) {
       const cell = grid === this.grids.kernel || grid === this.grids.window ? this.middleCell : this.cell;
@@ -204,6 +214,19 @@ class Explorer {
     style.setProperty("--ring", `${cell < 16 ? 2 : 3}px`);
     style.setProperty("--ks", `${this.middleCell}px`);
     style.setProperty("--kgap", `${this.middleCell >= 8 ? 1 : 0}px`);
+  }
+
+  fillWithSamples() {
+    const samples = this.calcSamples;
+    this.showReadout(false);
+    this.calcHead.textContent = samples.head;
+    this.terms.innerHTML = `<div class="cx-line">${samples.line}</div>`.repeat(this.spec.rows.kernel + 1);
+    this.result.textContent = samples.result;
+  }
+
+  showReadout(shown) {
+    this.readout.hidden = !shown;
+    this.stepPart.hidden = shown;
   }
 
   readoutSample() {

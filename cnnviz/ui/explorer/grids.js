@@ -94,8 +94,9 @@ function gridHtml(name, nRows, nCols, cell, scheme, range) {
   return `<div class="cx-grid" data-grid="${name}" style="--rows:${nRows};--cols:${nCols}">${parts.join("")}</div>`;
 }
 
-function panelHtml(name, title, subtitle, grid, legend) {
-  return `<section class="cx-panel" data-panel="${name}"><div class="cx-head"><div class="cx-title">${escapeHtml(title)}</div>` +
-    (subtitle ? `<div class="cx-sub">${subtitle}</div>` : "") +
-    `</div><div class="cx-body"><div class="cx-gridbox">${grid}</div>${legend}</div></section>`;
+// A titled panel: heading, then the grid (with its overlays) beside its legend, then `after`.
+function panelHtml(name, title, subtitle, grid, legend, after = "", extraClass = "") {
+  return `<section class="cx-panel${extraClass}" data-panel="${name}"><div class="cx-head">` +
+    `<div class="cx-title">${escapeHtml(title)}</div>${subtitle ? `<div class="cx-sub">${subtitle}</div>` : ""}</div>` +
+    `<div class="cx-body"><div class="cx-gridbox">${grid}</div>${legend}</div>${after}</section>`;
 }

@@ -5,6 +5,7 @@ Object.assign(Explorer.prototype, {
   onClick(event) {
     const button = event.target.closest("button");
     if (!button || !this.spec) return;
+    this.pointAtInput(-1, -1);
     if (button.dataset.speed) this.setSpeed(button.dataset.speed);
     const act = button.dataset.act;
     if (act === "play") (this.playing ? this.pause() : this.play());
@@ -22,6 +23,7 @@ Object.assign(Explorer.prototype, {
     else if (event.key === "End" && !onScrub) { this.pause(); this.go(this.spec.steps - 1); }
     else if (event.key === " ") (this.playing ? this.pause() : this.play());
     else return;
+    this.pointAtInput(-1, -1);
     event.preventDefault();
   },
 
@@ -47,6 +49,7 @@ Object.assign(Explorer.prototype, {
       event.target.releasePointerCapture(event.pointerId); // a finger that slides on keeps reporting its cell
     }
     if (hit.grid === this.outputGrid) {
+      this.pointAtInput(-1, -1);
       this.pause(false);
       this.go(hit.r * hit.grid.spec.cols + hit.c, true);
     } else {
@@ -68,7 +71,8 @@ Object.assign(Explorer.prototype, {
     const grid = this.inputGrid;
     if (r < 0) {
       this.hovRing.hidden = true;
-      this.readout.textContent = "";
+      if (spec.kind === "matrix") this.readout.textContent = "Point at a cell to read its value.";
+      else this.showReadout(false);
       return;
     }
     const at = r * grid.spec.cols + c;
@@ -89,6 +93,7 @@ Object.assign(Explorer.prototype, {
     }
     this.readout.innerHTML = `Input ${where.toLowerCase()}: ${escapeHtml(text)} \u2192 used by ` +
       `<span class="cx-key-fed">${outputs.length} output cell${outputs.length === 1 ? "" : "s"}</span>`;
+    this.showReadout(true);
   },
 
   moveCursor(event) {
