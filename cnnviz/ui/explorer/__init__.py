@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 FOLDER = Path(__file__).parent
-SCRIPTS = ("engine.js", "grids.js", "specs.js", "explorer.js", "pointing.js")  # one module, in this order
+SCRIPTS = ("engine.js", "grids.js", "specs.js", "explorer.js", "layout.js", "pointing.js")  # one module, in order
 SENT_DECIMALS = 4  # more than any cell prints; a 28 x 28 digit stays about 3 kB
 MAX_DECIMALS = 6
 WEIGHT_DECIMALS = 3  # kernel weights as a student types them: 1, -2, 0.111
