@@ -3,8 +3,9 @@ everything else a student might give "Your digit".
 
 Prints the share of the 10 000 MNIST test digits that pass (goal: at least 97%), the share of
 generated non-digits that are flagged (goal: at least 90%) with a breakdown per kind, the pass
-rate on synthetic photos and PNG uploads of test digits (real digits that are not MNIST's own
-pixels), the two real photos in ../shared/images/ when present, and the time of one `assess`.
+rate on synthetic photos, PNG uploads and canvas drawings of test digits (real digits that are
+not MNIST's own pixels; drawings also with a thicker pen), the two real photos in
+../shared/images/ when present, and the time of one `assess`.
 Every non-digit goes through the page's own preprocessing (`images.to_mnist_steps`); those it
 already refuses (a blank canvas) count as flagged, and the table says how many.
 
@@ -23,13 +24,15 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import numpy as np  # noqa: E402
 from digit_photos import dark_on_light, png_bytes, synthetic_photo  # noqa: E402
-from non_digits import KINDS, corpus, prepare  # noqa: E402
+from non_digits import KINDS, corpus, drawn_digit, prepare  # noqa: E402
 
 from cnnviz import data  # noqa: E402
 from cnnviz.digits import images, novelty  # noqa: E402
 from cnnviz.digits.image_files import ImageError  # noqa: E402
 
 REAL_PHOTOS = ROOT.parent / "shared" / "images"
+DRAWINGS = [(200, 0, "drawn 200 px tall, MNIST's strokes"), (140, 0, "drawn 140 px tall, MNIST's strokes"),
+            (200, 16, "drawn 200 px tall, strokes +16 px"), (140, 16, "drawn 140 px tall, strokes +16 px")]
 CORPUS_SEED = 2024  # not the seed the rule's measures were explored with (14)
 
 
@@ -43,6 +46,9 @@ def digit_rows(x_test: np.ndarray, rule: novelty.Rule, count: int) -> list[tuple
     uploads = np.stack([images.to_mnist(png_bytes(dark_on_light(x_test[index]).resize((140, 140))))
                         for index in chosen])
     rows.append(("test digits uploaded as PNG", count, float(novelty.looks_like_digits(uploads, rule).mean())))
+    for height, thicker_by, name in DRAWINGS:
+        drawn = np.stack([prepare(drawn_digit(x_test[index], height, thicker_by)) for index in chosen[:200]])
+        rows.append((name, len(drawn), float(novelty.looks_like_digits(drawn, rule).mean())))
     return rows
 
 

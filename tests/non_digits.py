@@ -6,6 +6,9 @@ Each input is what the page receives: the bytes of a PNG or JPEG file (an upload
 or an RGBA array as the drawing canvas gives it ((280, 280, 4) uint8, white strokes on a
 transparent background). :func:`prepare` sends it through the page's own preprocessing.
 
+For comparison, :func:`drawn_digit` draws a real MNIST digit the way the canvas would return it,
+with a thinner or thicker pen.
+
 Shared by tests/test_novelty.py and benchmarks/not_a_digit.py (which adds tests/ to its path).
 """
 
@@ -267,6 +270,30 @@ def corpus(per_kind: int = 50, seed: int = 14) -> list[NonDigit]:
     rng = np.random.default_rng(seed)
     return [NonDigit(kind, f"{kind} {index}", make(rng, index))
             for kind, make in KINDS.items() for index in range(per_kind)]
+
+
+def drawn_digit(digit: np.ndarray, height: int = 200, thicker_by: int = 0) -> np.ndarray:
+    """An MNIST digit as if drawn on the canvas: scaled to ``height`` px, its strokes made solid
+    white (opaque) on a transparent background, then ``thicker_by`` px thicker (rounded down to an
+    even number). Its own strokes are about 2.5/20 of its height: about 25 px at 200 px tall.
+    (Thinning them the same way would break strokes apart, which a thin pen does not, so this
+    only thickens.)
+
+    Args:
+        digit: (28, 28) uint8, white on black (as in MNIST).
+
+    Returns:
+        (280, 280, 4) uint8, as ``st_canvas(...).image_data``.
+    """
+    scaled = Image.fromarray(digit).resize((height, height), Image.Resampling.BICUBIC)
+    strokes = scaled.point(lambda value: 255 if value > 128 else 0)
+    if thicker_by > 0:
+        strokes = strokes.filter(ImageFilter.MaxFilter(2 * (thicker_by // 2) + 1))  # odd sizes only
+    canvas = np.zeros((CANVAS_SIDE, CANVAS_SIDE, 4), dtype=np.uint8)
+    top = (CANVAS_SIDE - height) // 2
+    canvas[top:top + height, top:top + height, :3] = 255
+    canvas[top:top + height, top:top + height, 3] = np.asarray(strokes)
+    return canvas
 
 
 def prepare(raw: bytes | np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ from collections import deque
 
 import numpy as np
 import pytest
-from non_digits import KINDS, corpus, prepare
+from non_digits import KINDS, corpus, drawn_digit, prepare
 from support import heavy_imports, photo_like
 
 from cnnviz.digits import images, novelty, shape_measures
@@ -49,6 +49,12 @@ def test_uploaded_mnist_digits_mostly_pass(mnist, rule):
 
     uploads = [images.to_mnist(png_bytes(dark_on_light(digit).resize((112, 112)))) for digit in x_test[:60]]
     assert novelty.looks_like_digits(np.stack(uploads), rule).mean() >= 0.9
+
+
+def test_digits_drawn_on_the_canvas_with_an_ordinary_pen_pass(mnist, rule):
+    (_, _), (x_test, _) = mnist
+    drawn = np.stack([prepare(drawn_digit(digit, height=200)) for digit in x_test[:60]])
+    assert novelty.looks_like_digits(drawn, rule).mean() >= 0.9
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
