@@ -50,6 +50,17 @@ ALL_READY_JS = """(count) => {
   return hosts.length === count && hosts.every((host) => host.shadowRoot
     && host.shadowRoot.querySelector('.cx-root[data-ready="true"]'));
 }"""
+# The smallest font size (px) of any text a student can see in the element.
+SMALLEST_TEXT_JS = """(root) => {
+  let smallest = Infinity;
+  for (const element of root.querySelectorAll('*')) {
+    const text = [...element.childNodes].some((node) => node.nodeType === 3 && node.textContent.trim());
+    if (!text || !element.getClientRects().length || element.closest('.cx-live, .cx-sizer')) continue;
+    const size = parseFloat(getComputedStyle(element).fontSize);
+    if (size > 0) smallest = Math.min(smallest, size);  // 0: numbers that do not fit (read on hover)
+  }
+  return smallest;
+}"""
 # Resolves after n animation frames: a paused explorer must not move in between.
 FRAMES_JS = "(n) => new Promise((done) => { let left = n; const f = () => (--left ? requestAnimationFrame(f) : done()); requestAnimationFrame(f); })"
 
@@ -240,6 +251,7 @@ def test_screenshots_for_a_person_to_look_at(explorer_server, browser_page, pres
         box = root.bounding_box()
         assert box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"], (view, mode, box)  # no scrolling
         assert root.evaluate("r => r.scrollWidth <= r.clientWidth"), (view, mode)
+        assert root.evaluate(SMALLEST_TEXT_JS) >= (18 if present else 13), (view, mode)
         root.locator(".cx-scrub").fill(str(middle_step))
         assert step_of(root) == middle_step
         root.get_by_role("button", name="Play").click()

@@ -172,6 +172,7 @@ class Explorer {
     this.terms.innerHTML = calc.html;
     this.result.innerHTML = `= <b class="cx-sum" data-printed="${value}">${value}</b>`;
     this.scrub.value = String(step);
+    this.scrub.setAttribute("aria-valuetext", `Step ${step + 1} of ${spec.steps}`);
     this.stepLabel.textContent = `Step ${step + 1} of ${spec.steps}`;
     this.root.dataset.step = String(step);
     this.summary = `Step ${step + 1} of ${spec.steps}: output row ${at.i}, column ${at.j} = ${value}`;
