@@ -17,7 +17,7 @@ st.set_page_config(page_title="cnnviz: see inside a CNN", page_icon=":material/g
 
 PAGES = {
     "matrix": st.Page("app_pages/matrix.py", title="An image is a matrix", icon=":material/grid_on:",
-                      url_path="matrix", default=True),
+                      url_path="start", default=True),
     "convolution": st.Page("app_pages/convolution.py", title="Convolution", icon=":material/blur_on:",
                            url_path="convolution"),
     "pooling": st.Page("app_pages/pooling.py", title="Max pooling", icon=":material/grid_view:", url_path="pooling"),
@@ -36,16 +36,31 @@ if os.environ.get("CNNVIZ_XCEPTION") == "off":  # a host under about 3 GB keeps 
     PAGES["xception"] = st.Page("app_pages/xception_off.py", title="Xception on your photo",
                                 icon=":material/photo_camera:", url_path="xception")
 
+
+
+def matrix_by_name() -> None:
+    """``/matrix``: the first page lives at the root, but a typed or older link may name it."""
+    st.switch_page(PAGES["matrix"], query_params=ui.url_parameters())
+
+
+# Hidden from the menu: only answers the address /matrix (a default page has no address of its own).
+MATRIX_BY_NAME = st.Page(matrix_by_name, title="An image is a matrix", url_path="matrix", visibility="hidden")
+
 ui.skip_keras_clear_session()
 warmup.start()  # models and test-set answers load in the background while the class reads page 1
 link_at_start = ui.url_parameters()
-navigation = st.navigation(list(PAGES.values()))
+navigation = st.navigation([*PAGES.values(), MATRIX_BY_NAME])
 present = ui.presenter_toggle()
+if present:  # a projector needs the whole width: the sidebar starts collapsed (its arrow opens it)
+    st.set_page_config(initial_sidebar_state="collapsed")
 st.sidebar.caption("cnnviz teaches CNNs with real MNIST digits and trained Keras models.")
 page_path = navigation.url_path or lesson.DEFAULT_PAGE
 share_slot = lesson.lesson_bar(PAGES, page_path, present)
 notice_area = st.container()
-navigation.run()
+try:
+    navigation.run()
+except ui.PageEnded:  # the page has explained why it stopped early
+    pass
 
 # After the page: its widgets have written the current view into the URL.
 link_now = ui.url_parameters()
@@ -54,3 +69,4 @@ with notice_area:
 if present:
     with share_slot.container():
         lesson.share_popover(lesson.student_link(page_path, link_now))
+ui.run_marker()  # the run's last element: it has drawn everything (tests/browser_support.py waits for it)

@@ -102,7 +102,7 @@ with digit_tab:
             ui.plot(relu_figure, key="conv_relu")
 
 
-@st.fragment
+@ui.fragment
 def layer_of_kernels(index: int) -> None:
     """Pick the layer's kernels: only this tab reruns (a fragment), not the animations above."""
     chosen = st.multiselect("Kernels in the layer", list(kernels.PRESETS), key="conv_stack",

@@ -62,14 +62,14 @@ with output_column:
     st.subheader("The answer")
     model = digits_ui.model_or_message(source)
     if model is None:
-        st.stop()
+        ui.stop()
     try:
         with st.spinner("Running the digit through every layer..."):
             views = digits_ui.layer_views(source, image, present)
             filters = digits_ui.first_filters(source, present)
     except ValueError as error:  # a playground network built for another input shape
         st.error(f"**This network cannot take a 28 x 28 digit.** {error}")
-        st.stop()
+        ui.stop()
     answer = views[-1]
     if answer["kind"] == "probabilities":
         st.caption("The last layer's softmax: how sure the network is of each digit.")
@@ -100,7 +100,7 @@ for position, view in enumerate(views):
         st.caption("The probabilities again (see 'The answer' above).")
 
 
-@st.fragment
+@ui.fragment
 def one_map_up_close(map_layers: list[dict]) -> None:
     """Pick a layer and a map: only this part reruns (a fragment), not the whole page's figures."""
     layer_column, map_column = st.columns(2)

@@ -32,7 +32,7 @@ if problems:
 if not cards:
     st.error("No trained model is available yet, so there is nothing to compare. "
              "Run `python -m cnnviz.zoo` in the project folder to train them all.")
-    st.stop()
+    ui.stop()
 
 titles = digits_ui.zoo_titles()
 cnn_names = [name for name in cards if name != "mlp"]
@@ -77,7 +77,7 @@ st.caption("Training time and device are those of the run that produced the comm
 st.subheader("Training curves: does it overfit?")
 
 
-@st.fragment
+@ui.fragment
 def training_curves() -> None:
     """Accuracy or loss: only this chart reruns (a fragment) when a student switches."""
     metric = st.radio("Show", ["accuracy", "loss"], horizontal=True, key=f"{PAGE}_metric", bind="query-params",

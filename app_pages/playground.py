@@ -102,7 +102,7 @@ with live_tab:
                                   disabled=plan is None, key="playground_train"):
         playground_ui.start_live_run(run_config)
 
-    @st.fragment(run_every=pace)
+    @ui.fragment(run_every=pace)
     def live_panel():
         """The run's state; re-runs by itself while the run is queued or training."""
         run = playground_ui.live_run()

@@ -65,7 +65,7 @@ with help_column:
 
 if raw is None:
     st.info("Draw a digit first, or upload a picture, or take a photo: the steps appear here.")
-    st.stop()
+    ui.stop()
 
 try:
     steps = digits_ui.digit_steps(raw, INK_CHOICES[ink])
@@ -74,7 +74,7 @@ except images.ImageError as error:
         st.info(str(error))  # an empty canvas is not a mistake, just a start
     else:
         st.error(str(error))
-    st.stop()
+    ui.stop()
 digit = steps[-1].image
 st.session_state[digits_ui.OWN_DIGIT_KEY] = digit
 

@@ -4,6 +4,7 @@ Debian's Chromium through Playwright. Without Chromium the tests skip with the r
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -102,16 +103,83 @@ def browser_page(browser):
     context.close()
 
 
-def wait_for_app(page, timeout_ms: int = 120_000) -> None:
-    """Wait until the script run has finished and the page has drawn."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.indexOf('Running') < 0",
-        timeout=timeout_ms,
-    )
-    page.wait_for_timeout(500)  # let Plotly finish laying out
+# What the page says about the script runs (see cnnviz.ui.run_marker): Streamlit's own run state on
+# the app's root, and the newest run marker drawn (-1 before the first one).
+RUN_STATE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const numbers = [...document.querySelectorAll('.cnnviz-run')].map((node) => Number(node.dataset.run));
+  return {
+    state: app ? app.getAttribute('data-test-script-state') : null,
+    connection: app ? app.getAttribute('data-test-connection-state') : null,
+    run: numbers.length ? Math.max(...numbers) : -1,
+    exception: document.querySelectorAll('[data-testid="stException"]').length,
+  };
+}"""
+RUN_DONE_JS = """(after) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const numbers = [...document.querySelectorAll('.cnnviz-run')].map((node) => Number(node.dataset.run));
+  return !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+    && app.getAttribute('data-test-script-state') === 'notRunning'
+    && numbers.length > 0 && Math.max(...numbers) > after
+    && !document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]');
+}"""
+QUIET_MS = 400  # a run that the page itself starts right after another (a bound URL value) begins within this
+
+
+def run_state(page) -> dict:
+    """``{"state", "connection", "run", "exception"}``: Streamlit's run state, the newest run marker
+    on the page, and how many exception boxes it shows."""
+    return page.evaluate(RUN_STATE_JS)
+
+
+def wait_for_run(page, after: int = -1, timeout_ms: int = 120_000) -> int:
+    """Wait until a script run newer than marker ``after`` has drawn its last element and Streamlit says
+    no script is running, then until the page stays that way for ``QUIET_MS`` (no follow-up run).
+
+    The marker is the last element of every run (cnnviz.ui.run_marker), and Streamlit's frontend
+    handles a run's messages in order: a newer marker plus "notRunning" means that run has sent
+    everything. Streamlit loads most elements' code lazily and shows a skeleton until it arrives
+    (a busy laptop takes seconds), and greys out the last run's elements until they are replaced:
+    so no skeleton and no stale element may be left either. A status widget that has not appeared
+    yet proves nothing, so it is not used.
+
+    Returns:
+        The newest marker, to pass as ``after`` for the next action.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        remaining_ms = max(1, int((deadline - time.monotonic()) * 1000))
+        try:
+            page.wait_for_function(RUN_DONE_JS, arg=after, timeout=remaining_ms, polling=50)
+        except Exception as error:  # say what the page shows, not only "timeout"
+            raise AssertionError(f"no finished script run after marker {after} within {timeout_ms} ms; "
+                                 f"the page says {run_state(page)}") from error
+        settled = run_state(page)
+        page.wait_for_timeout(QUIET_MS)
+        again = run_state(page)
+        if again == settled:
+            return again["run"]
+        # Another run began (the page started it itself): wait for it to finish too.
+        after = settled["run"] if again["run"] == settled["run"] else again["run"] - 1
+
+
+def wait_for_app(page, timeout_ms: int = 120_000) -> int:
+    """After ``page.goto``: wait for the new session's first run (see :func:`wait_for_run`)."""
+    return wait_for_run(page, -1, timeout_ms)
+
+
+def open_app(page, url: str, timeout_ms: int = 120_000) -> int:
+    """``page.goto(url)`` and wait for its first run to finish; returns its marker."""
+    page.goto(url)
+    return wait_for_app(page, timeout_ms)
+
+
+@contextlib.contextmanager
+def settles(page, timeout_ms: int = 120_000):
+    """``with settles(page): page.click(...)``: after the block, wait for the run it started."""
+    before = run_state(page)["run"]
+    yield
+    wait_for_run(page, before, timeout_ms)
 
 
 def screenshot(page, name: str) -> Path:

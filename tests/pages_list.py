@@ -17,6 +17,8 @@ def listed_pages() -> list[dict]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
             keywords = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+            if not isinstance(node.args[0], ast.Constant) or keywords.get("visibility") == "hidden":
+                continue  # an address that only forwards to a listed page (/matrix)
             path = node.args[0].value
             # Streamlit serves the default page at "/", whatever its url_path says.
             url_path = "" if keywords.get("default") else keywords.get("url_path", Path(path).stem)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from browser_support import screenshot, wait_for_app
+from browser_support import open_app, run_state, screenshot, settles
 from pages_list import listed_pages
 
 PAGES = listed_pages()
@@ -15,10 +15,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize("page_info", PAGES, ids=[page["name"] for page in PAGES])
 def test_page_renders_in_chromium(streamlit_server, browser_page, page_info):
-    browser_page.goto(f"{streamlit_server}/{page_info['url_path']}")
-    wait_for_app(browser_page)
+    open_app(browser_page, f"{streamlit_server}/{page_info['url_path']}")
     browser_page.wait_for_selector(MAIN_FIGURE, timeout=120_000)
-    assert browser_page.locator('[data-testid="stException"]').count() == 0
+    assert run_state(browser_page)["exception"] == 0
     assert browser_page.locator("h1").first.inner_text().strip().startswith(page_info["title"])
     screenshot(browser_page, page_info["name"])
 
@@ -26,25 +25,20 @@ def test_page_renders_in_chromium(streamlit_server, browser_page, page_info):
 @pytest.mark.parametrize("link", ["present=true", "present=1"])
 def test_presenter_mode_from_url_survives_navigation(streamlit_server, browser_page, link):
     """?present=true is the toggle's own URL binding; older links' ?present=1 still switch it on."""
-    browser_page.goto(f"{streamlit_server}/?{link}")
-    wait_for_app(browser_page)
-    # The presenter style arrives with the script run's elements; give it a moment to apply.
-    browser_page.wait_for_function("getComputedStyle(document.documentElement).fontSize === '22px'",
-                                   timeout=15_000)
-    assert browser_page.get_by_role("switch", name="Presenter mode").is_checked()
+    open_app(browser_page, f"{streamlit_server}/?{link}")
+    assert browser_page.evaluate("getComputedStyle(document.documentElement).fontSize") == "22px"
+    assert browser_page.locator('[data-testid="stSidebar"]').get_attribute("data-collapsed") == "true"
     browser_page.wait_for_selector(MAIN_FIGURE)
     screenshot(browser_page, "matrix-presenter")
-    if len(PAGES) > 1:
+    browser_page.get_by_test_id("stExpandSidebarButton").click()  # the collapsed sidebar still opens
+    assert browser_page.get_by_role("switch", name="Presenter mode").is_checked()
+    with settles(browser_page):
         browser_page.locator('[data-testid="stSidebarNav"] a').nth(1).click()
-        wait_for_app(browser_page)
-        if link == "present=true":
-            assert "present=true" in browser_page.url
-        browser_page.wait_for_function("getComputedStyle(document.documentElement).fontSize === '22px'",
-                                       timeout=15_000)
+    assert browser_page.url.count("present=true") == 1, browser_page.url
+    assert browser_page.evaluate("getComputedStyle(document.documentElement).fontSize") == "22px"
 
 
 def test_matrix_page_digit_from_url(streamlit_server, browser_page):
-    browser_page.goto(f"{streamlit_server}/?digit=7")
-    wait_for_app(browser_page)
+    open_app(browser_page, f"{streamlit_server}/?digit=7")
     texts = browser_page.locator('[data-testid="stMarkdown"]').all_inner_texts()
     assert any("Training image #7, labelled 3" in text for text in texts), texts

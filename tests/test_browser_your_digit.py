@@ -3,7 +3,7 @@ preprocessing steps and the MLP's prediction; then follow the link to "Inside th
 
 import numpy as np
 import pytest
-from browser_support import screenshot, wait_for_app
+from browser_support import open_app, run_state, screenshot, settles
 from digit_photos import synthetic_photo
 
 from cnnviz import zoo
@@ -16,20 +16,13 @@ def test_uploading_a_digit_photo_gives_a_prediction(streamlit_server, browser_pa
     photo = tmp_path / "my_seven.jpg"
     photo.write_bytes(synthetic_photo(x_test[0], np.random.default_rng(0)))  # x_test[0] is a 7
 
-    # A fresh server's first session may answer a deep link with a "Page not found" dialog before
-    # st.navigation has run once (Streamlit quirk): open the home page first.
-    browser_page.goto(streamlit_server)
-    wait_for_app(browser_page)
-    browser_page.goto(f"{streamlit_server}/your-digit")
-    wait_for_app(browser_page)
-    if browser_page.locator('[role="dialog"]').count():
-        browser_page.keyboard.press("Escape")
-    browser_page.get_by_text("Upload a picture", exact=True).click()
-    wait_for_app(browser_page)
-    browser_page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(photo))
+    open_app(browser_page, f"{streamlit_server}/your-digit")
+    with settles(browser_page):
+        browser_page.get_by_text("Upload a picture", exact=True).click()
+    with settles(browser_page):
+        browser_page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(photo))
     browser_page.wait_for_selector('h2:has-text("What the network receives")', timeout=120_000)
-    wait_for_app(browser_page)
-    assert browser_page.locator('[data-testid="stException"]').count() == 0
+    assert run_state(browser_page)["exception"] == 0
     assert browser_page.locator('[data-testid="stImage"]').count() == 1 + 7  # example + seven steps
     if zoo.model_path("mlp").is_file():
         browser_page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
@@ -37,8 +30,8 @@ def test_uploading_a_digit_photo_gives_a_prediction(streamlit_server, browser_pa
     browser_page.locator('h2:has-text("What the networks think")').scroll_into_view_if_needed()
     screenshot(browser_page, "your-digit-uploaded")
 
-    browser_page.get_by_role("button", name="See this digit inside the CNN").click()
-    browser_page.wait_for_url("**/inside-the-cnn", timeout=60_000)
-    wait_for_app(browser_page)
-    assert browser_page.locator('[data-testid="stException"]').count() == 0
+    with settles(browser_page):
+        browser_page.get_by_role("button", name="See this digit inside the CNN").click()
+    assert browser_page.url.split("?")[0].endswith("/inside-the-cnn"), browser_page.url
+    assert run_state(browser_page)["exception"] == 0
     assert browser_page.get_by_text("your digit, after MNIST's normalisation").count() == 1

@@ -1,11 +1,15 @@
-"""Lesson links: a view set by hand, copied from the address bar and opened fresh, comes back exactly;
-bad link values fall back with a notice; the guided lesson walks the seeds' order; the QR code opens.
+"""Lesson links: on every step, the link in the students' popover (and its QR code) opens the teacher's
+view in a fresh browser; bad link values fall back with a notice; the guided lesson walks the seeds'
+order in presenter mode.
 
 Browser tests drive Debian's Chromium (see browser_support); the pure helpers are tested directly.
 """
 
+from urllib.parse import parse_qs, urljoin, urlsplit
+
 import pytest
-from browser_support import wait_for_app
+from browser_support import VIEWPORT, open_app, run_state, settles
+from qr_support import qr_modules, qr_modules_of
 
 from cnnviz.lesson import kernels
 from cnnviz.ui import lesson
@@ -27,46 +31,41 @@ VIEW_STATE_JS = """() => {
 }"""
 
 
-def _settled_view(page, timeout_s: float = 60) -> dict:
-    """The page's widget values once two readings a second apart agree (the run has finished drawing)."""
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    wait_for_app(page)
-    view = page.evaluate(VIEW_STATE_JS)
-    while time.monotonic() < deadline:
-        page.wait_for_timeout(1000)
-        again = page.evaluate(VIEW_STATE_JS)
-        if again == view and any(again.values()):
-            return view
-        view = again
-    return view
+def _view(page) -> dict:
+    """Every widget value the page shows, once its run has finished (see browser_support.wait_for_run)."""
+    return page.evaluate(VIEW_STATE_JS)
 
 
 def _choose(page, label: str, option: str) -> None:
     """Pick ``option`` in the select box labelled ``label``, as a student would."""
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    # Centred first: a list opened at the screen's edge closes again when the page scrolls to show it.
+    box.evaluate("node => node.scrollIntoView({block: 'center'})")
     box.get_by_role("button", name="Open").click()
-    page.get_by_role("option", name=option, exact=True).first.click()
-    wait_for_app(page)
+    with settles(page):
+        page.get_by_role("option", name=option, exact=True).first.click()
 
 
 def _type_number(page, label: str, value: int) -> None:
     field = page.locator('[data-testid="stNumberInput"]').filter(has_text=label).first.locator("input")
     field.fill(str(value))
-    field.press("Enter")
-    wait_for_app(page)
+    with settles(page):
+        field.press("Enter")
 
 
 def _open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
-    wait_for_app(page)
+    with settles(page):
+        page.get_by_role("tab", name=name).click()
+
+
+def _click(page, locator) -> None:
+    with settles(page):
+        locator.click()
 
 
 def _matrix(page):
     _choose(page, "Show digits of class", "3")
     _type_number(page, "Example number", 12)
-    _open_tab(page, "Zoom in")
 
 
 def _convolution(page):
@@ -78,8 +77,7 @@ def _convolution(page):
 
 
 def _pooling(page):
-    page.get_by_role("radio", name="average").click()
-    wait_for_app(page)
+    _click(page, page.get_by_role("radio", name="average"))
     _choose(page, "Pool size", "3")
     _choose(page, "Padding", "same")
 
@@ -91,99 +89,131 @@ def _inside(page):
 
 def _mlp_vs_cnn(page):
     _choose(page, "Compare the MLP with", "Our best CNN")
-    page.locator('[data-testid="stRadio"]').filter(has_text="Show").get_by_text("loss").click()
-    wait_for_app(page)
+    _click(page, page.locator('[data-testid="stRadio"]').filter(has_text="Show").get_by_text("loss"))
+
+
+def _your_digit(page):
+    _click(page, page.get_by_text("Upload a picture", exact=True))
 
 
 def _playground(page):
     # The playground keeps its own validated link (cnnviz.playground.config).
-    page.get_by_role("radio", name="5 x 5").click()
-    wait_for_app(page)
-    page.get_by_text("Max pooling (2x2)").click()
-    wait_for_app(page)
+    _click(page, page.get_by_role("radio", name="5 x 5"))
+    _click(page, page.get_by_text("Max pooling (2x2)"))
 
 
 def _xception(page):
-    page.locator('[data-testid="stRadio"]').filter(has_text="Make it 299").get_by_text("squash").click()
-    wait_for_app(page)
+    _click(page, page.locator('[data-testid="stRadio"]').filter(has_text="Make it 299").get_by_text("squash"))
 
 
-VIEWS = {"": _matrix, "convolution": _convolution, "pooling": _pooling, "inside-the-cnn": _inside,
-         "mlp-vs-cnn": _mlp_vs_cnn, "train-your-own": _playground, "xception": _xception}
+VIEWS = {"matrix": _matrix, "convolution": _convolution, "pooling": _pooling, "inside-the-cnn": _inside,
+         "mlp-vs-cnn": _mlp_vs_cnn, "your-digit": _your_digit, "train-your-own": _playground,
+         "xception": _xception}
+
+
+def _students_link(page) -> str:
+    """The link the students' popover shows, after checking that its QR code holds exactly that link."""
+    page.get_by_role("button", name="Students' link").click()
+    body = page.locator('[data-testid="stPopoverBody"]')
+    link = body.locator('[data-testid="stCode"] code').first
+    link.wait_for(timeout=30_000)
+    shown = link.inner_text().strip()
+    image = body.locator('[data-testid="stImage"] img').first
+    image.wait_for(timeout=30_000)
+    png = page.request.get(urljoin(page.url, image.get_attribute("src"))).body()
+    assert qr_modules(png) == qr_modules_of(shown), f"the QR code does not encode the shown link {shown}"
+    page.keyboard.press("Escape")
+    return shown
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("url_path", list(VIEWS), ids=[name or "matrix" for name in VIEWS])
-def test_a_shared_link_reopens_the_same_view(streamlit_server, browser, url_path):
-    teacher = browser.new_page(viewport={"width": 1280, "height": 720})
-    teacher.goto(f"{streamlit_server}/{url_path}")
-    wait_for_app(teacher)
-    default_view = _settled_view(teacher)
-    VIEWS[url_path](teacher)
-    teacher_view, link = _settled_view(teacher), teacher.url
-    teacher.close()
+@pytest.mark.parametrize("number", range(len(lesson.STEPS)), ids=[step.title for step in lesson.STEPS])
+def test_each_steps_student_link_opens_the_same_view(streamlit_server, browser, number):
+    """As a class meets it: the teacher opens the step's page by its own path on the projector and
+    changes the view; a student opens the popover's link (or its QR code) in a fresh browser."""
+    step = lesson.STEPS[number]
+    teacher = browser.new_context(viewport=VIEWPORT).new_page()
+    open_app(teacher, lesson.share_url(streamlit_server, step.url_path, {**step.query, "present": "true"}))
+    default_view = _view(teacher)
+    VIEWS[step.url_path](teacher)
+    teacher_view = _view(teacher)
     assert teacher_view != default_view, "the interactions changed nothing: the test would prove nothing"
+    link = _students_link(teacher)
+    teacher.context.close()
+    assert link.startswith(streamlit_server + "/") and "present" not in link, link
+    path = urlsplit(link).path.strip("/")
+    assert path == ("" if step.url_path == lesson.DEFAULT_PAGE else step.url_path), link
 
-    student = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()  # a fresh session
-    student.goto(link)
-    assert _settled_view(student) == teacher_view, link
-    assert student.locator('[data-testid="stException"]').count() == 0
+    student = browser.new_context(viewport=VIEWPORT).new_page()  # a fresh session, as a student's laptop
+    open_app(student, link)
+    assert _view(student) == teacher_view, link
+    assert run_state(student)["exception"] == 0
     student.context.close()
 
 
 @pytest.mark.browser
 def test_a_custom_kernel_travels_in_the_link(streamlit_server, browser_page):
     link = f"{streamlit_server}/convolution?conv_tab=On+a+real+digit&conv_cells=1,2,1;0,0,0;-1,-2,-1"
-    browser_page.goto(link)
-    wait_for_app(browser_page)
+    open_app(browser_page, link)
     # The grid is drawn on a canvas; the page rewrites conv_cells from the grid it parsed, and drops
     # it when the grid equals the preset, so the link surviving the run means the grid holds it.
-    from urllib.parse import parse_qs, urlsplit
-
     assert parse_qs(urlsplit(browser_page.url).query)["conv_cells"] == ["1,2,1;0,0,0;-1,-2,-1"]
     assert "could not be used" not in browser_page.locator('[data-testid="stMain"]').inner_text()
 
 
 @pytest.mark.browser
 def test_garbage_link_values_fall_back_with_a_notice(streamlit_server, browser_page):
-    browser_page.goto(f"{streamlit_server}/pooling?pool_size=99&pool_mode=average")
-    wait_for_app(browser_page)
-    # The notice is written once the page has run (it compares the link with what the page used).
-    browser_page.get_by_text("the default is shown instead").wait_for(timeout=60_000)
+    open_app(browser_page, f"{streamlit_server}/pooling?pool_size=99&pool_mode=average")
     text = browser_page.locator('[data-testid="stMain"]').inner_text()
     assert "pool_size='99'" in text and "default is shown instead" in text
-    assert browser_page.locator('[data-testid="stException"]').count() == 0
+    assert run_state(browser_page)["exception"] == 0
     assert "pool_mode=average" in browser_page.url  # the good value is kept
 
 
 @pytest.mark.browser
-def test_guided_lesson_walks_the_seeds_order_with_a_qr_code(streamlit_server, browser_page):
-    browser_page.goto(f"{streamlit_server}/?present=true")
-    wait_for_app(browser_page)
+def test_guided_lesson_walks_the_seeds_order_in_presenter_mode(streamlit_server, browser_page):
+    open_app(browser_page, f"{streamlit_server}/?present=true")
     main = browser_page.locator('[data-testid="stMain"]')
     seen = []
     for number in range(len(lesson.STEPS)):
-        step_text = main.get_by_text("Lesson step").first
-        for _ in range(120):  # the bar is drawn after the page: wait until it names a new step
-            if step_text.count() and step_text.inner_text() not in seen:
-                break
-            browser_page.wait_for_timeout(500)
-        seen.append(step_text.inner_text())
-        assert browser_page.locator('[data-testid="stException"]').count() == 0
+        seen.append(main.get_by_text("Step ").first.inner_text())
+        assert run_state(browser_page)["exception"] == 0
+        assert parse_qs(urlsplit(browser_page.url).query).get("present") == ["true"], browser_page.url
+        next_links = main.locator('[data-testid="stPageLink-NavLink"]').filter(has_text="Next:")
         if number + 1 == len(lesson.STEPS):
-            assert not main.locator('[data-testid="stPageLink-NavLink"]').filter(has_text="Next:").count()
+            assert not next_links.count()
             break
-        next_link = main.locator('[data-testid="stPageLink-NavLink"]').filter(has_text="Next:").first
-        next_link.wait_for(timeout=60_000)
-        next_link.click()
-        wait_for_app(browser_page)
-    assert seen == [f"Lesson step {number} of {len(lesson.STEPS)}: {step.title}"
+        _click(browser_page, next_links.first)
+    assert seen == [f"Step {number} of {len(lesson.STEPS)}: {step.title}"
                     for number, step in enumerate(lesson.STEPS, start=1)]
-    assert "present=true" in browser_page.url
-    browser_page.get_by_text("Students: open this view").click()
-    qr_code = browser_page.locator('[data-testid="stPopoverBody"] img').first
-    qr_code.wait_for(timeout=15_000)
-    assert qr_code.bounding_box()["width"] >= 300
+
+
+@pytest.mark.browser
+def test_the_first_page_also_answers_at_its_name(streamlit_server, browser_page):
+    """/matrix (typed, or an older link) opens the first page with the link's settings, no dialog."""
+    open_app(browser_page, f"{streamlit_server}/matrix?matrix_tab=Zoom+in")
+    assert urlsplit(browser_page.url).path == "/"
+    assert browser_page.get_by_role("tab", name="Zoom in").get_attribute("aria-selected") == "true"
+    assert browser_page.get_by_text("Page not found").count() == 0
+
+
+def test_app_root_cuts_the_page_path_and_keeps_a_prefix():
+    assert lesson.app_root("http://h:8501/convolution", "convolution") == "http://h:8501"
+    assert lesson.app_root("http://h:8501/", "matrix") == "http://h:8501"
+    assert lesson.app_root("https://school.example/cnn/pooling/?x=1#top", "pooling") == "https://school.example/cnn"
+    assert lesson.app_root("https://school.example/cnn", "") == "https://school.example/cnn"
+    assert lesson.share_url(lesson.app_root("http://h/cnn/xception", "xception"), "xception", {}) == "http://h/cnn/xception"
+
+
+def test_public_url_overrides_the_address(monkeypatch):
+    monkeypatch.setenv(lesson.PUBLIC_URL_VARIABLE, "https://cnn.school.example")
+    assert lesson.base_url("pooling") == "https://cnn.school.example"
+
+
+def test_qr_modules_read_back_what_segno_wrote():
+    url = "http://school.example:8501/pooling?pool_mode=average"
+    assert qr_modules(lesson.qr_png(url)) == qr_modules_of(url)
+    assert qr_modules(lesson.qr_png(url)) != qr_modules_of(url + "&pool_size=3")
 
 
 def test_steps_follow_the_seeds_order():

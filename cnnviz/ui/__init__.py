@@ -5,6 +5,8 @@ Pages call these helpers and stay thin; everything numeric lives in the other cn
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -18,16 +20,31 @@ PRESENTER_PARAM = "present"
 _BASE_CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding: 2.2rem 2rem 2rem 2rem; max-width: none; }
+.stElementContainer:has(.cnnviz-run) { display: none; }
 </style>
 """
+RUN_COUNTER_KEY = "_cnnviz_runs_drawn"
 
-# Bigger root font scales all of Streamlit's rem-based text; black text, thick widget labels.
+# Presenter mode turns a page into a slide for a 1280x720 projector: a bigger root font scales all of
+# Streamlit's rem-based text (22 px body, no text under 18 px), black text, a title on one line, no
+# header bar over the lesson line (the sidebar's arrow stays), and less padding.
 _PRESENTER_CSS = """
 <style>
 html { font-size: 22px !important; }
 .stApp, .stMarkdown, .stCaption, label, p, li { color: #000000 !important; }
-[data-testid="stCaptionContainer"] { font-size: 1rem; }
+[data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] p, [data-testid="stMarkdownContainer"] p,
+[data-testid="stMarkdownContainer"] li, [data-testid="stCode"] code, [data-testid="stTab"] p,
+[data-testid="stMetricLabel"] p, [data-testid="stPageLink"] p, button p { font-size: max(1rem, 18px) !important; }
 [data-testid="stWidgetLabel"] p { font-weight: 600; }
+[data-testid="stHeader"], [data-testid="stHeader"] * { background: transparent; pointer-events: none; }
+[data-testid="stHeader"] { height: 0; }
+[data-testid="stHeader"] button, [data-testid="stExpandSidebarButton"] { pointer-events: auto; }
+[data-testid="stMainBlockContainer"] { padding: 0.35rem 1rem 1rem 3rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.55rem; padding: 0.1rem 0 0.2rem 0; line-height: 1.25; }
+[data-testid="stMainBlockContainer"] h2 { font-size: 1.25rem; padding: 0.4rem 0 0.1rem 0; }
+[data-testid="stMainBlockContainer"] h3 { font-size: 1.1rem; padding: 0.3rem 0 0.1rem 0; }
+[data-testid="stVerticalBlock"] { gap: 0.55rem; }
+.st-key-lesson_line [data-testid="stPageLink-NavLink"] { padding: 0 0.3rem; }
 </style>
 """
 
@@ -50,32 +67,88 @@ def skip_keras_clear_session() -> None:
 
     def close_matplotlib_figures() -> None:
         pyplot = sys.modules.get("matplotlib.pyplot")
-        if pyplot is not None:
-            pyplot.close("all")
+        close = getattr(pyplot, "close", None)  # None while another thread is still importing pyplot
+        if close is not None:
+            close("all")
 
     script_runner._clean_problem_modules = close_matplotlib_figures
 
 
 def presenter_toggle() -> bool:
-    """Sidebar toggle shared by all pages, bound to the URL as ``?present=true``.
+    """Sidebar toggle shared by all pages, kept in the URL as ``?present=true`` (exactly once).
 
-    Call once per run from the router. An older link's ``?present=1`` still switches it on (the
-    address bar then says ``present=true`` from the next change on).
+    Call once per run from the router. The link decides on a session's first run (an older link's
+    ``?present=1`` still switches it on); from then on the switch decides and writes the URL. It is
+    not a ``bind="query-params"`` widget: Streamlit then adds its own ``present=true`` to a page
+    link's, and the lesson's Next links gathered one more on every step.
     Returns whether presenter mode is on.
     """
-    if PRESENTER_KEY not in st.session_state and st.query_params.get(PRESENTER_PARAM) == "1":
-        st.session_state[PRESENTER_KEY] = True
+    linked = st.query_params.get_all(PRESENTER_PARAM)
+    if PRESENTER_KEY not in st.session_state:
+        st.session_state[PRESENTER_KEY] = bool(linked) and linked[-1].lower() in ("true", "1")
     on = st.sidebar.toggle(
         "Presenter mode",
         key=PRESENTER_KEY,
-        bind="query-params",
         help="Large, high-contrast text for a projector, and a QR code of the current view for students. "
              "Links keep it on with ?present=true.",
     )
+    if on and linked != ["true"]:
+        st.query_params[PRESENTER_PARAM] = "true"
+    elif not on and linked:
+        del st.query_params[PRESENTER_PARAM]
     st.html(_BASE_CSS)
     if on:
         st.html(_PRESENTER_CSS)
     return on
+
+
+def run_marker() -> None:
+    """An invisible element, the last one a script run (or a fragment's run) draws.
+
+    It carries a number that grows with every run of this session (``data-run``), so that anyone
+    watching the page, the browser tests above all, can tell that the run they started has drawn
+    everything: a newer number is on the page and Streamlit says the script is no longer running.
+    """
+    number = st.session_state.get(RUN_COUNTER_KEY, 0) + 1
+    st.session_state[RUN_COUNTER_KEY] = number
+    st.html(f'<div class="cnnviz-run" data-run="{number}" hidden></div>')
+
+
+class PageEnded(Exception):
+    """Raised by :func:`stop`: the page has said why it cannot go on; the router carries on after it."""
+
+
+def stop() -> None:
+    """End the page here (its message is on the page), but not the run: unlike ``st.stop()``, the
+    router still draws what follows every page (the students' link, the run marker)."""
+    raise PageEnded
+
+
+def fragment(function=None, *, run_every=None):
+    """``st.fragment`` whose every run ends with a :func:`run_marker` (use it instead of ``st.fragment``).
+
+    In presenter mode the function runs as part of the whole page instead (unless it polls with
+    ``run_every``): the router then redraws the students' link and QR code after every change, so
+    they always hold the view on the projector. One teacher's session can afford the full reruns.
+    """
+    if function is None:
+        return functools.partial(fragment, run_every=run_every)
+
+    @functools.wraps(function)
+    def with_marker(*args, **kwargs):
+        result = function(*args, **kwargs)
+        run_marker()
+        return result
+
+    as_fragment = st.fragment(with_marker, run_every=run_every)
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        if run_every is None and presenter():
+            return function(*args, **kwargs)
+        return as_fragment(*args, **kwargs)
+
+    return call
 
 
 def presenter() -> bool:
@@ -187,7 +260,7 @@ def mnist_or_stop() -> tuple[data.Split, data.Split]:
         return mnist()
     except data.DatasetUnavailable as error:
         st.error(f"**MNIST is not available.** {error}")
-        st.stop()
+        stop()
 
 
 def query_int(name: str) -> int | None:

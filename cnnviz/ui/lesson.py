@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
@@ -22,6 +22,8 @@ MATRIX_TABS = ("The 28 x 28 matrix", "Zoom in", "Flatten and scale", "One-hot la
 # URL parameters a page reads by hand (not widgets): never reported as "not valid here".
 HAND_READ_PARAMETERS = {"digit", "conv_cells"}
 LABEL_PREFIX = "lesson_label_"
+QR_ERROR_LEVEL = "m"  # 15% of the code may be unreadable (a glare on the projector) and it still scans
+NOTICE_KEY = "lesson_notice"  # this run's step notice, for notice_after_picture
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,36 @@ def is_local_address(url: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
-def base_url() -> str:
-    """Where students reach this server: ``CNNVIZ_PUBLIC_URL`` if set, else the address the viewer
-    opened (``st.context.url``)."""
-    return os.environ.get(PUBLIC_URL_VARIABLE, "").strip() or (st.context.url or "http://localhost:8501")
+def app_root(page_url: str, url_path: str) -> str:
+    """The app's own root address, from the address of one of its pages.
+
+    ``st.context.url`` is the full address of the page being viewed (``http://host/prefix/pooling``):
+    its page path is cut off, and whatever comes before it is kept, so an app served under a path
+    prefix (``server.baseUrlPath``, or a proxy's) keeps the prefix. The query and fragment are dropped.
+
+    Args:
+        page_url: the address the viewer opened.
+        url_path: the page's ``url_path`` ("" or :data:`DEFAULT_PAGE` for the default page at the root).
+    """
+    parts = urlsplit(page_url)
+    path = parts.path.rstrip("/")
+    if url_path and path.endswith(f"/{url_path}"):
+        path = path[: -len(url_path) - 1]
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def base_url(url_path: str) -> str:
+    """Where students reach this app: ``CNNVIZ_PUBLIC_URL`` if set, else the root of the address the
+    viewer opened (see :func:`app_root`)."""
+    public = os.environ.get(PUBLIC_URL_VARIABLE, "").strip()
+    if public:
+        return public
+    page_url = st.context.url or "http://localhost:8501"
+    root = app_root(page_url, url_path)
+    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
+    if prefix and not urlsplit(root).path.rstrip("/").endswith(f"/{prefix}"):
+        root = root.rstrip("/") + f"/{prefix}"  # the address lacked the configured prefix: add it back
+    return root
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -105,7 +133,7 @@ def qr_png(url: str) -> bytes:
     import segno
 
     buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=6, border=2, dark="#000000", light="#ffffff")
+    segno.make(url, error=QR_ERROR_LEVEL).save(buffer, kind="png", scale=6, border=2, dark="#000000", light="#ffffff")
     return buffer.getvalue()
 
 
@@ -150,50 +178,73 @@ def show_rejections(rejected: dict) -> None:
 
 
 def lesson_bar(pages: dict, url_path: str, presenter: bool):
-    """Step n of 9, what to notice, and previous/next links that open the exact view of each step.
+    """One line: Back, step n of 9, Next, and a slot for the students' link; then what to notice.
 
-    Drawn before the page runs, so that it is there even when a page stops early.
+    Drawn before the page runs, so that it is there even when a page stops early. On a laptop the
+    notice follows the line; on the projector it waits for :func:`notice_after_picture`, so that
+    the step's picture comes first. The sidebar's presenter
+    switch is bound to the URL, but a page link replaces the whole query, so the links carry it.
 
     Args:
         pages: the app's ``st.Page`` objects by ``url_path``.
         url_path: the page being shown.
-        presenter: keep presenter mode on in the links.
+        presenter: whether presenter mode is on.
     Returns:
-        An empty slot at the end of the bar, for :func:`share_popover` once the page has run.
+        An empty slot at the end of the line, for :func:`share_popover` once the page has run.
     """
     tab = st.query_params.get(MATRIX_TAB_KEY) or st.session_state.get(MATRIX_TAB_KEY)  # a link wins
     number = current_step(url_path, tab)
     step = STEPS[number]
-    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="lesson_line"):
         if number > 0:
             previous = STEPS[number - 1]
             st.page_link(pages[previous.url_path], label=f"Back: {previous.title}", icon=":material/arrow_back:",
                          query_params=_with_presenter(previous.query, presenter))
-        st.markdown(f"**Lesson step {number + 1} of {len(STEPS)}: {step.title}**", width="content")
+        st.markdown(f"**Step {number + 1} of {len(STEPS)}: {step.title}**", width="content")
         if number + 1 < len(STEPS):
             following = STEPS[number + 1]
             st.page_link(pages[following.url_path], label=f"Next: {following.title}",
                          icon=":material/arrow_forward:", query_params=_with_presenter(following.query, presenter))
         share_slot = st.empty()
-    st.markdown(step.notice)
+    st.session_state[NOTICE_KEY] = step.notice
+    if not presenter:
+        st.markdown(step.notice)
     return share_slot
+
+
+def notice_after_picture() -> None:
+    """On the projector, the step's notice, right under the picture it talks about (pages call this
+    once their main picture is drawn; on a laptop the notice is already above the page)."""
+    from cnnviz import ui
+
+    notice = st.session_state.get(NOTICE_KEY)
+    if ui.presenter() and notice:
+        st.markdown(notice)
 
 
 def student_link(url_path: str, query: dict) -> str:
     """The current view's link for students' laptops: presenter mode left out."""
-    return share_url(base_url(), url_path, {name: value for name, value in query.items() if name != "present"})
+    return share_url(base_url(url_path), url_path,
+                     {name: value for name, value in query.items() if name != "present"})
 
 
 def share_popover(url: str) -> None:
-    """A button that opens the link's QR code, big enough to scan from a classroom seat, and the link."""
-    with st.popover("Students: open this view", icon=":material/qr_code_2:"):
-        st.code(url, language=None, wrap_lines=True)
-        st.image(qr_png(url), width=320, caption="Scan it: the same page, the same settings.")
-        if is_local_address(url):
-            st.caption(
-                "This address only works on this computer. Start the app with "
-                "`--server.address 0.0.0.0` and open it at this computer's network address, or set "
-                f"`{PUBLIC_URL_VARIABLE}` to the address students use.")
+    """A button that opens the link's QR code, big enough to scan from a classroom seat, and the link.
+
+    Laid out side by side (the code left, the link and any warning right) so that the open popover
+    fits a 720 px projector.
+    """
+    with st.popover("Students' link", icon=":material/qr_code_2:", key="lesson_share"):
+        code_column, text_column = st.columns([1, 1.2], vertical_alignment="top")
+        code_column.image(qr_png(url), width=300)
+        with text_column:
+            st.markdown("**Scan it, or type the link:** the same page, the same settings.")
+            st.code(url, language=None, wrap_lines=True)
+            if is_local_address(url):
+                st.warning(
+                    "This address only works on this computer. Start the app with "
+                    "`--server.address 0.0.0.0` and open it at this computer's network address, or set "
+                    f"`{PUBLIC_URL_VARIABLE}` to the address students use.", icon=":material/wifi_off:")
 
 
 def _with_presenter(query: dict, presenter: bool) -> dict:

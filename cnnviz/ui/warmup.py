@@ -30,6 +30,11 @@ def start() -> threading.Thread | None:
     # Streamlit warns about every cached call made outside a script run; here that is the point.
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
         lambda record: threading.current_thread().name != THREAD_NAME)
+    # Plotly looks pandas up in sys.modules without the import lock, so a page drawn while this thread
+    # is still importing pandas (TensorFlow's imports pull it in) would find it half made and fail
+    # ("partially initialized module 'pandas'"). Import it here, before the thread starts.
+    import pandas  # noqa: F401
+
     thread = threading.Thread(target=warm_caches, name=THREAD_NAME, daemon=True)
     thread.start()
     return thread
