@@ -64,8 +64,14 @@ def rebuild_error(digits: np.ndarray, means: np.ndarray, bases: np.ndarray) -> t
 
 
 def orthonormal(components: np.ndarray) -> np.ndarray:
-    """(10, 784, K) shapes, e.g. stored as float16 -> float32 with exactly orthonormal columns."""
-    return np.stack([np.linalg.qr(shapes.astype(np.float64))[0] for shapes in components]).astype(np.float32)
+    """(10, 784, K) shapes, e.g. stored as float16 -> float32 spanning the same directions with
+    exactly orthonormal columns (through the Cholesky factor of their K x K overlaps: far
+    cheaper than a QR of each 784 x K block on a busy machine)."""
+    result = []
+    for shapes in components.astype(np.float64):
+        lower = np.linalg.cholesky(shapes.T @ shapes)
+        result.append(np.linalg.solve(lower, shapes.T).T)
+    return np.stack(result).astype(np.float32)
 
 
 def ink_measures(digits: np.ndarray) -> dict[str, np.ndarray]:

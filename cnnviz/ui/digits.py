@@ -158,7 +158,7 @@ LESSON_FOR_NON_DIGITS = ("**A network trained on ten digits always answers one o
 
 @st.cache_resource(show_spinner=False)
 def novelty_rule():
-    """The fitted "does this look like a digit?" rule, read once per server (about 0.5 MB).
+    """The fitted "does this look like a digit?" rule, read once per server (0.36 MB).
 
     Raises:
         cnnviz.digits.novelty.RuleUnavailable: its file is missing or broken (not cached: retried).
