@@ -47,6 +47,7 @@ const rgb = (colour) => `rgb(${colour[0]},${colour[1]},${colour[2]})`;
 const textOn = (colour) => (0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2] > 140 ? "#000" : "#fff");
 
 function legendHtml(scheme, range, decimals) {
+  while (decimals < 6 && printed(range[0], decimals) === printed(range[1], decimals)) decimals++; // "0" to "0" says nothing
   const stops = SCALES[scheme].map(([t, colour]) => `${rgb(colour)} ${(t * 100).toFixed(1)}%`).join(",");
   const ticks = [[range[1], 0], [range[0], 100]];
   if (range[0] < 0 && range[1] > 0) ticks.push([0, (100 * range[1]) / (range[1] - range[0])]);
