@@ -1,41 +1,49 @@
 """Page "Convolution": a kernel slides over an image, each output cell a sum of products
-(seeds 001-003), first on the lesson's 5 x 5 example, then on a real digit, then many filters."""
+(seeds 001-003), first on the lesson's 5 x 5 example, then on a real digit, then many filters.
+
+The explorer (cnnviz.ui.explorer) draws and animates the convolution in the student's browser; this
+page only sends it the numbers."""
 
 import pandas as pd
 import streamlit as st
 
-from cnnviz.lesson import kernels, ops
 from cnnviz import ui
+from cnnviz.lesson import kernels, ops
 from cnnviz.ui import convolution as convolution_ui
+from cnnviz.ui import explorer
 
 present = ui.presenter()
 (x_train, y_train), _ = ui.mnist_or_stop()
 
 st.title("Convolution: a filter slides over the image")
-st.markdown(
+ui.intro(
     "A **kernel** (or filter) is a small grid of weights. Put it on the image, **multiply** each pixel by "
     "the weight on top of it and **add the products up**: that sum is one cell of the output, the "
-    "**feature map**. Then slide one step and do it again. Press **Play**, or drag the step slider."
+    "**feature map**. Then slide one step and do it again. Press **Play**, step with the arrow keys, or "
+    "point at an output cell to see its sum written out."
 )
 
 example_tab, digit_tab, stack_tab = st.tabs(["The 5 x 5 example", "On a real digit", "Many filters at once"],
                                             key="conv_tab", bind="query-params")
 
 with example_tab:
-    ui.plot(convolution_ui.conv_example_animation(present), key="conv_example")
+    with ui.main_picture() if st.session_state.get("conv_tab") == "The 5 x 5 example" else st.container():
+        explorer.convolution(convolution_ui.SEED_IMAGE, convolution_ui.SEED_KERNEL, decimals=0,
+                             input_title="Image", output_title="Feature map", presenter=present,
+                             max_height_px=ui.PRESENTER_PICTURE_PX if present else 420, key="conv_example")
     st.caption("The image holds only 0 and 1 here. Step 1: the window covers rows 0-2 and columns 0-2; "
                "the products add up to 4, the first cell of the output.")
 
 with digit_tab:
     choose_digit, choose_preset, choose_size, choose_stride, choose_padding, choose_dilation = st.columns(
-        [2, 3, 2, 1.4, 1.8, 1.4])
-    index = choose_digit.number_input("Training digit", min_value=0, max_value=len(x_train) - 1, value=0, step=1,
-                                      key="conv_digit", bind="query-params")
-    preset = choose_preset.selectbox("Start from the kernel", list(kernels.PRESETS), index=1, key="conv_preset",
-                                         bind="query-params")
-    size = choose_size.segmented_control("Kernel size", kernels.KERNEL_SIZES, default=3, key="conv_size",
-                                         bind="query-params",
-                                         format_func=lambda n: f"{n} x {n}") or 3
+        [2, 3, 2, 1.4, 1.8, 1.6])
+    index = choose_digit.number_input("Digit", min_value=0, max_value=len(x_train) - 1, value=0, step=1,
+                                      key="conv_digit", bind="query-params",
+                                      help=f"Which of the {len(x_train):,} training digits (0 to {len(x_train) - 1:,}).")
+    preset = choose_preset.selectbox("Kernel", list(kernels.PRESETS), index=1, key="conv_preset",
+                                     bind="query-params", help="The kernel the editable grid below starts from.")
+    size = choose_size.segmented_control("Size", kernels.KERNEL_SIZES, default=3, key="conv_size",
+                                         bind="query-params", format_func=lambda n: f"{n} x {n}") or 3
     stride = choose_stride.selectbox("Stride", [1, 2, 3], key="conv_stride", bind="query-params",
                                      help="How far the window moves each step.")
     padding_choice = choose_padding.selectbox(
@@ -44,6 +52,7 @@ with digit_tab:
     dilation = choose_dilation.selectbox("Dilation", [1, 2, 3], key="conv_dilation", bind="query-params",
                                          help="Gaps between the kernel's cells: 2 reads every other pixel.")
     padding = {"valid (none)": "valid", "same": "same"}.get(padding_choice) or int(padding_choice)
+    picture_slot = st.container()  # the explorer goes above the kernel grid that feeds it
 
     # The editable grid starts from the preset; a new preset or size starts a fresh grid. A link's own
     # cells (?conv_cells=1,0,-1;...) fill it on the first run of this session.
@@ -64,37 +73,49 @@ with digit_tab:
             key=f"conv_kernel_editor_{st.session_state['conv_editor_version']}", hide_index=True,
             column_config={name: st.column_config.TextColumn(name, width="small") for name in columns},
         )
-
-    def digit_settings() -> tuple:
+    problem = None
+    try:
         kernel = kernels.parse_grid(edited)  # KernelError names a bad cell
         convolution_ui.link_cells(kernel, preset)
-        return int(index), tuple(map(tuple, kernel.tolist())), int(stride), padding, int(dilation)
-
-    animation, settings, problem = convolution_ui.or_last_good(
-        "conv_last_good", convolution_ui.conv_digit_animation, digit_settings, present,
-        (kernels.KernelError, ops.OperationError))
+        st.session_state["conv_last_kernel"] = kernel.tolist()
+    except kernels.KernelError as error:
+        problem = f"{error} The pictures still use the last kernel that worked."
+        kernel = kernels.preset_weights(preset, size) if "conv_last_kernel" not in st.session_state else \
+            st.session_state["conv_last_kernel"]
     with grid_column:  # the link keeps conv_cells exactly while the grid differs from its preset
         if "conv_cells" in st.query_params:
             st.caption(f"*Your own kernel*, started from *{preset}*.")
         else:
             st.caption(f"*{preset}*: {kernels.PRESETS[preset].explanation}")
 
+    with picture_slot:
+        with ui.main_picture() if st.session_state.get("conv_tab") == "On a real digit" else st.container():
+            explorer.convolution(convolution_ui.scaled_digit(int(index)), kernel, stride=int(stride),
+                                 padding=padding, dilation=int(dilation), decimals=2,
+                                 input_title=f"Digit #{int(index):,} (a {int(y_train[int(index)])})",
+                                 output_title="Feature map", presenter=present, start_at_end=True,
+                                 max_height_px=410 if present else 470, key="conv_digit_explorer")
+
     with info_column:
         if problem:
-            st.error(f"{problem} The figures still show the last settings that worked.")
-        if settings:
-            _, shown_kernel, shown_stride, shown_padding, shown_dilation = settings
-            side = ops.output_size(28, len(shown_kernel), shown_stride, shown_padding, shown_dilation)
+            st.error(problem)
+        try:  # the engine refuses what the explorer above refuses, in the same words
+            side = ops.conv2d(convolution_ui.scaled_digit(int(index)), kernel, int(stride), padding,
+                              int(dilation)).shape[0]
+        except ops.OperationError:
+            side = None
+        if side is not None:
             st.markdown(f"**Output size: {side} x {side}** (the input is 28 x 28). Along each side:")
-            st.code(ops.output_size_formula(28, len(shown_kernel), shown_stride, shown_padding, shown_dilation),
+            st.code(ops.output_size_formula(28, len(kernel), int(stride), padding, int(dilation)),
                     language=None, wrap_lines=True)
             st.caption("floor(...) rounds down: a window that would stick out past the (padded) edge is not used.")
 
-    if animation is not None:
-        ui.plot(animation, key="conv_digit_animation")
+    if side is not None:
         st.markdown("**ReLU** keeps the positive responses and turns every negative one into 0. "
                     "Red = positive, blue = negative, white = 0.")
-        raw_figure, relu_figure = convolution_ui.conv_result_figures(*settings, present)
+        kernel_rows = tuple(map(tuple, kernel.tolist() if hasattr(kernel, "tolist") else kernel))
+        raw_figure, relu_figure = convolution_ui.conv_result_figures(int(index), kernel_rows, int(stride), padding,
+                                                                     int(dilation), present)
         raw_column, relu_column = st.columns(2)
         with raw_column:
             ui.plot(raw_figure, key="conv_raw")
@@ -104,7 +125,7 @@ with digit_tab:
 
 @ui.fragment
 def layer_of_kernels(index: int) -> None:
-    """Pick the layer's kernels: only this tab reruns (a fragment), not the animations above."""
+    """Pick the layer's kernels: only this tab reruns (a fragment), not the explorers above."""
     chosen = st.multiselect("Kernels in the layer", list(kernels.PRESETS), key="conv_stack",
                             default=["vertical edges", "horizontal edges", "outline", "blur"], bind="query-params")
     if not chosen:

@@ -5,6 +5,7 @@ Pages call these helpers and stay thin; everything numeric lives in the other cn
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import numpy as np
@@ -154,6 +155,34 @@ def fragment(function=None, *, run_every=None):
 def presenter() -> bool:
     """Whether presenter mode is on for this user (figure builders take it as an argument)."""
     return bool(st.session_state.get(PRESENTER_KEY, False))
+
+
+INTRO_KEY = "_page_intro"
+MAIN_PICTURE_KEY = "main_picture"  # the CSS class st-key-main_picture marks it (tests measure it)
+PRESENTER_PICTURE_PX = 450  # the height a page leaves its main picture on a 1280 x 720 projector
+
+
+def intro(text: str) -> None:
+    """A page's explanation: above its picture on a laptop; on the projector it is held back and
+    written by :func:`main_picture` under the picture, so that the picture is on screen first."""
+    if presenter():
+        st.session_state[INTRO_KEY] = text
+    else:
+        st.markdown(text)
+
+
+@contextlib.contextmanager
+def main_picture():
+    """``with ui.main_picture(): ...`` around the step's main picture, the one the lesson's notice
+    talks about. On the projector the step's notice and the page's :func:`intro` follow it."""
+    from cnnviz.ui import lesson
+
+    with st.container(key=MAIN_PICTURE_KEY):
+        yield
+    lesson.notice_after_picture()
+    held_back = st.session_state.pop(INTRO_KEY, None)
+    if presenter() and held_back:
+        st.markdown(held_back)
 
 
 class PreparedFigure(go.Figure):

@@ -1,4 +1,5 @@
-"""Cached animations and figures for the pages "Convolution" and "Max pooling"."""
+"""Numbers and cached figures for the pages "Convolution" and "Max pooling" (the explorer,
+cnnviz.ui.explorer, draws and animates the convolution and the pooling in the browser)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,6 @@ import numpy as np
 import streamlit as st
 from cnnviz import data
 from cnnviz.ui import mnist, prepared
-
-# The animated figures are kept with st.cache_resource, not st.cache_data: unpickling a figure
-# with hundreds of frames costs more than building it (~0.1 s), and cache_data unpickles on every
-# hit. The figures are shared read-only; nothing may change them after they are built.
 
 SEED_IMAGE = ((1, 1, 1, 0, 0), (0, 1, 1, 1, 0), (0, 0, 1, 1, 1), (0, 0, 1, 1, 0), (0, 1, 1, 0, 0))
 SEED_KERNEL = ((1, 0, 1), (0, 1, 0), (1, 0, 1))
@@ -21,54 +18,11 @@ def scaled_digit(index: int) -> np.ndarray:
     return data.scale(x_train[index])
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def conv_example_animation(presenter: bool):
-    """The lesson's 5 x 5 image convolved with its 3 x 3 filter, animated (seed 001)."""
-    from cnnviz.lesson import animation
-
-    figure = animation.convolution_figure(np.array(SEED_IMAGE), np.array(SEED_KERNEL), presenter, decimals=0,
-                                          input_name="Image", input_range=(0.0, 1.0))
-    return prepared(figure)
-
-
-@st.cache_resource(max_entries=64, show_spinner="Building the animation...")
-def conv_digit_animation(index: int, kernel: tuple, stride: int, padding, dilation: int, presenter: bool):
-    """Training digit ``index`` convolved with ``kernel`` (a tuple of row tuples), animated.
-
-    Raises:
-        cnnviz.lesson.ops.OperationError: settings with no output (not cached).
-    """
-    from cnnviz.lesson import animation
-
-    figure = animation.convolution_figure(scaled_digit(index), np.array(kernel), presenter, stride=stride,
-                                          padding=padding, dilation=dilation, input_name=f"Digit #{index:,}")
-    return prepared(figure)
-
-
 def feature_map(index: int, kernel_name: str) -> np.ndarray:
     """Digit ``index`` through a preset kernel and ReLU: (26, 26) values >= 0."""
     from cnnviz.lesson import kernels, ops
 
     return ops.relu(ops.conv2d(scaled_digit(index), kernels.preset_weights(kernel_name)))
-
-
-@st.cache_resource(max_entries=64, show_spinner="Building the animation...")
-def pool_animation(index: int, kernel_name: str, size: int, stride: int, mode: str, padding: str,
-                   crop: int | None, presenter: bool):
-    """Pooling of digit ``index``'s feature map (preset ``kernel_name``), animated; ``crop``: the
-    side of a centred square region to show with numbers in every cell, or None for the whole map.
-
-    Raises:
-        cnnviz.lesson.ops.OperationError: settings with no output (not cached).
-    """
-    from cnnviz.lesson import animation
-
-    values = feature_map(index, kernel_name)
-    start = (values.shape[0] - crop) // 2 if crop else 0
-    region = values[start:start + crop, start:start + crop] if crop else values
-    figure = animation.pooling_figure(region, presenter, size=size, stride=stride, mode=mode, padding=padding,
-                                      input_name=f"Feature map: {kernel_name}", row_offset=start, col_offset=start)
-    return prepared(figure)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -138,24 +92,3 @@ def link_cells(kernel: np.ndarray, preset: str) -> None:
             del st.query_params["conv_cells"]
     else:
         st.query_params["conv_cells"] = link
-
-
-def or_last_good(key: str, build, make_settings, presenter: bool, errors: tuple) -> tuple:
-    """``build(*make_settings(), presenter)``; when that raises one of ``errors`` (settings with no
-    output, a bad kernel cell), the figure of the last settings that worked in this session instead.
-
-    Args:
-        key: where this session keeps its last good settings (``st.session_state[key]``).
-        build: a cached figure builder taking ``*settings, presenter``.
-        make_settings: returns the settings tuple; may raise one of ``errors`` itself.
-    Returns:
-        ``(figure or None, settings shown or None, the problem as a sentence or None)``.
-    """
-    try:
-        settings = make_settings()
-        figure = build(*settings, presenter)
-    except errors as error:
-        settings = st.session_state.get(key)
-        return (build(*settings, presenter) if settings else None), settings, str(error)
-    st.session_state[key] = settings
-    return figure, settings, None

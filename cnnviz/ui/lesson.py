@@ -46,8 +46,9 @@ STEPS = (
          "becomes ten slots with a single 1 (the One-hot label tab).",
          {MATRIX_TAB_KEY: MATRIX_TABS[2]}),
     Step("convolution", "Convolution",
-         "Notice: every output cell is a sum of products under the window; an edge kernel lights up "
-         "where the ink starts and stops."),
+         "Notice: every output cell is a sum of products under the window (point at one to see it); an "
+         "edge kernel lights up where the ink starts and stops.",
+         {"conv_tab": "On a real digit"}),
     Step("pooling", "Pooling",
          "Notice: each window keeps only its strongest value, so a digit moved by one pixel changes the "
          "pooled map less than the feature map."),

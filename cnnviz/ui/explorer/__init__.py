@@ -65,7 +65,8 @@ def as_sent(values) -> np.ndarray:
 def convolution_payload(image, kernel, *, stride: int = 1, padding: int | str = "valid", dilation: int = 1,
                         decimals: int = 2, input_range: tuple[float, float] | None = None,
                         input_title: str = "Input", output_title: str = "Output", presenter: bool = False,
-                        max_height_px: int = DEFAULT_HEIGHT_PX, label: str | None = None) -> dict:
+                        max_height_px: int = DEFAULT_HEIGHT_PX, label: str | None = None,
+                        start_at_end: bool = False) -> dict:
     """What :func:`convolution` sends to the browser (a JSON-ready dict).
 
     Args:
@@ -79,6 +80,7 @@ def convolution_payload(image, kernel, *, stride: int = 1, padding: int | str = 
         presenter: large text for a projector (every text at least 18 px).
         max_height_px: the height everything must fit in; the width is the container's.
         label: the element's accessible name (default: a description of the grids).
+        start_at_end: open on the last step, the whole output drawn (Play starts again from step 1).
 
     Raises:
         ValueError: arguments of the wrong kind, with a sentence naming the argument.
@@ -87,7 +89,7 @@ def convolution_payload(image, kernel, *, stride: int = 1, padding: int | str = 
                       label)
     payload.update(kernel=_sent_grid(kernel, "kernel", MAX_KERNEL_SIDE), stride=_int(stride, "stride"),
                    padding=_padding(padding), dilation=_int(dilation, "dilation"), weight_decimals=WEIGHT_DECIMALS,
-                   input_range=_range(input_range), colours="grey")
+                   input_range=_range(input_range), colours="grey", start_at_end=_flag(start_at_end, "start_at_end"))
     payload["titles"]["output"] = _text(output_title, "output_title")
     return payload
 
@@ -95,7 +97,8 @@ def convolution_payload(image, kernel, *, stride: int = 1, padding: int | str = 
 def pooling_payload(feature_map, *, size: int = 2, stride: int | None = None, mode: str = "max",
                     padding: str = "valid", decimals: int = 1, colours: str = "reds",
                     input_title: str = "Feature map", output_title: str = "Output", origin: tuple[int, int] = (0, 0),
-                    presenter: bool = False, max_height_px: int = DEFAULT_HEIGHT_PX, label: str | None = None) -> dict:
+                    presenter: bool = False, max_height_px: int = DEFAULT_HEIGHT_PX, label: str | None = None,
+                    start_at_end: bool = False) -> dict:
     """What :func:`pooling` sends to the browser (a JSON-ready dict).
 
     Args:
@@ -105,7 +108,8 @@ def pooling_payload(feature_map, *, size: int = 2, stride: int | None = None, mo
         colours: ``"reds"`` (a ReLU map), ``"signed"`` or ``"grey"``; the output shares the input's scale.
         origin: (row, column) of ``feature_map``'s first cell in a larger map, so a crop keeps the
             whole map's row and column numbers.
-        input_title, output_title, presenter, max_height_px, label: as :func:`convolution_payload`.
+        input_title, output_title, presenter, max_height_px, label, start_at_end: as
+            :func:`convolution_payload`.
 
     Raises:
         ValueError: arguments of the wrong kind, with a sentence naming the argument.
@@ -115,7 +119,8 @@ def pooling_payload(feature_map, *, size: int = 2, stride: int | None = None, mo
     if not isinstance(mode, str):
         raise ValueError(f'mode must be "max" or "average" (a string), not {mode!r}.')
     payload.update(size=_int(size, "size"), stride=None if stride is None else _int(stride, "stride"), mode=mode,
-                   padding=_padding(padding), colours=_colours(colours), origin=_origin(origin))
+                   padding=_padding(padding), colours=_colours(colours), origin=_origin(origin),
+                   start_at_end=_flag(start_at_end, "start_at_end"))
     payload["titles"]["output"] = _text(output_title, "output_title")
     return payload
 
@@ -180,6 +185,12 @@ def _compact(source: str) -> str:
     """The source without its comment lines and indentation: it travels with every script run."""
     lines = (line.strip() for line in source.splitlines())
     return "\n".join(line for line in lines if line and not line.startswith(("//", "/*")))
+
+
+def _flag(value, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, not {value!r}.")
+    return value
 
 
 def _common(kind, values, name, decimals, title: tuple[str, str], presenter, max_height_px, label) -> dict:

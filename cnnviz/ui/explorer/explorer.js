@@ -69,7 +69,8 @@ class Explorer {
       `<div class="cx-live" aria-live="polite" aria-atomic="true"></div>`;
     this.find(spec);
     this.measureTexts();
-    this.step = spec.steps === previousSteps ? Math.min(this.step, spec.steps - 1) : 0;
+    const opening = data.start_at_end ? Math.max(spec.steps - 1, 0) : 0;  // the whole output, or step 1
+    this.step = spec.steps === previousSteps ? Math.min(this.step, spec.steps - 1) : opening;
     this.marked = [];
     this.fed = [];
     this.layout();
