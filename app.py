@@ -11,7 +11,8 @@ import os
 import streamlit as st
 
 from cnnviz import ui
-from cnnviz.ui import lesson, warmup
+from cnnviz.ui import classroom as class_ui
+from cnnviz.ui import classroom_questions, lesson, warmup
 
 st.set_page_config(page_title="cnnviz: see inside a CNN", page_icon=":material/grid_on:", layout="wide")
 
@@ -29,8 +30,14 @@ PAGES = {
                               url_path="inside-the-cnn"),
     "your-digit": st.Page("app_pages/your_digit.py", title="Your digit", icon=":material/draw:",
                           url_path="your-digit"),
+    "draw-for-the-class": st.Page("app_pages/draw_for_the_class.py", title="Draw for the class",
+                                  icon=":material/gesture:", url_path="draw-for-the-class"),
+    "fool-the-mlp": st.Page("app_pages/fool_the_mlp.py", title="Fool the MLP", icon=":material/open_with:",
+                            url_path="fool-the-mlp"),
     "xception": st.Page("app_pages/xception.py", title="Xception on your photo", icon=":material/photo_camera:",
                         url_path="xception"),
+    "class-board": st.Page("app_pages/class_board.py", title="Class board", icon=":material/leaderboard:",
+                           url_path="class-board"),
 }
 if os.environ.get("CNNVIZ_XCEPTION") == "off":  # a host under about 3 GB keeps ImageNet's network out (README)
     PAGES["xception"] = st.Page("app_pages/xception_off.py", title="Xception on your photo",
@@ -61,12 +68,14 @@ try:
     navigation.run()
 except ui.PageEnded:  # the page has explained why it stopped early
     pass
+classroom_questions.question_box(page_path, notice_area)  # in a class: this step's question, live tally
 
 # After the page: its widgets have written the current view into the URL.
 link_now = ui.url_parameters()
 with notice_area:
     lesson.show_rejections(lesson.rejected_values(link_at_start, link_now, st.session_state))
 if present:
-    with share_slot.container():
+    with share_slot.container(horizontal=True, gap="small"):
         lesson.share_popover(lesson.student_link(page_path, link_now))
+        class_ui.class_controls()  # Start a class, or the class code and the teacher's menu
 ui.run_marker()  # the run's last element: it has drawn everything (tests/browser_support.py waits for it)

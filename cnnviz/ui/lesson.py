@@ -15,6 +15,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
+from cnnviz.ui.classroom import link_parameters as class_link
+
 PUBLIC_URL_VARIABLE = "CNNVIZ_PUBLIC_URL"
 DEFAULT_PAGE = "matrix"
 MATRIX_TAB_KEY = "matrix_tab"
@@ -226,7 +228,7 @@ def notice_after_picture() -> None:
 def student_link(url_path: str, query: dict) -> str:
     """The current view's link for students' laptops: presenter mode left out."""
     return share_url(base_url(url_path), url_path,
-                     {name: value for name, value in query.items() if name != "present"})
+                     {name: value for name, value in query.items() if name != "present"} | class_link())
 
 
 def share_popover(url: str) -> None:
