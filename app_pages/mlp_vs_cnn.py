@@ -13,7 +13,7 @@ PAGE = "zoo"
 presenter = ui.presenter()
 
 st.title("MLP vs CNN")
-st.markdown(
+ui.intro(
     "The lessons claim that a convolutional network beats a plain multi-layer perceptron on "
     "handwritten digits. Here are the lessons' own networks, **trained on all 60 000 MNIST "
     "training digits** and tested on the **10 000 test digits** they never saw."
@@ -64,15 +64,15 @@ with right:
         )
     else:
         st.info("The comparison needs the MLP and at least one CNN; the missing ones are named above.")
-with left:
+with left, ui.main_picture():
     ui.plot(ui.cached_figure(zoo_figures.accuracy_bars, list(cards.values()), presenter, highlight=("mlp", chosen),
                              cache_key=(cards_version, presenter, chosen)), key=f"{PAGE}_accuracy")
 
 st.subheader("The models")
-st.dataframe(ui.cached_table(zoo_figures.models_table, list(cards.values()), cache_key=cards_version),
-             hide_index=True, width="stretch")
-st.caption("Training time and device are those of the run that produced the committed files; "
-           "each model's card in models/ lists every setting.")
+ui.table(ui.cached_table(zoo_figures.models_table, list(cards.values()), cache_key=cards_version))
+devices = sorted({card.get("device", "") for card in cards.values()} - {""})
+st.caption(f"Trained on {', '.join(devices) or 'the machine named in each card'}: the training times are those of "
+           "the runs that produced the committed files. Each model's card in models/ lists every setting.")
 
 st.subheader("Training curves: does it overfit?")
 
@@ -130,8 +130,7 @@ tabs = st.tabs([titles.get(name, name) for name in cards])
 for tab, (name, card) in zip(tabs, cards.items()):
     with tab:
         st.caption(card.get("description", ""))
-        st.dataframe(ui.cached_table(zoo_figures.layer_rows, card, cache_key=(name, card.get("date", ""))),
-                     hide_index=True, width="stretch")
+        ui.table(ui.cached_table(zoo_figures.layer_rows, card, cache_key=(name, card.get("date", ""))))
         st.markdown(f"**Total: {card['params']:,} parameters.** Optimizer {card['optimizer']['name']}, "
                     f"{card['epochs']} epochs, batch {card['batch_size']}, trained on {card['device']} in "
                     f"{card['training_time_s'] / 60:.1f} min. Rebuild: `{card.get('command', '')}`")

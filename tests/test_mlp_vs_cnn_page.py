@@ -90,3 +90,22 @@ def test_no_models_at_all_says_how_to_train_them(models_dir):
     at = _run_page()
     assert not at.exception
     assert any("python -m cnnviz.zoo" in error.value for error in at.error)
+
+
+def test_training_curves_stay_on_their_axes_and_mark_what_lies_below():
+    """Our best CNN's first validation epoch (64%) lies far below the zoomed axis: it is left out of
+    the line and marked at the bottom edge with its true value, instead of running off the chart."""
+    from cnnviz import zoo
+    from cnnviz.zoo import figures as zoo_figures
+
+    from cnnviz.zoo import architectures
+
+    cards = [zoo.card(name) for name in architectures.names()]
+    figure = zoo_figures.training_curves(cards, presenter=False).to_dict()
+    floor = figure["layout"]["yaxis"]["range"][0]
+    assert floor >= zoo_figures.ACCURACY_FLOOR
+    plotted = [y for trace in figure["data"] for y in trace["y"] if y is not None]
+    assert min(plotted) >= floor
+    best_val = cards[[card["name"] for card in cards].index("cnn_best")]["history"]["val_accuracy"][0]
+    marks = [text for trace in figure["data"] if trace.get("mode") == "markers+text" for text in trace["text"]]
+    assert f"{100 * best_val:.0f}%" in marks

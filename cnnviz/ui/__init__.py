@@ -35,7 +35,8 @@ html { font-size: 22px !important; }
 .stApp, .stMarkdown, .stCaption, label, p, li { color: #000000 !important; }
 [data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] p, [data-testid="stMarkdownContainer"] p,
 [data-testid="stMarkdownContainer"] li, [data-testid="stCode"] code, [data-testid="stTab"] p,
-[data-testid="stMetricLabel"] p, [data-testid="stPageLink"] p, button p { font-size: max(1rem, 18px) !important; }
+[data-testid="stMetricLabel"] p, [data-testid="stPageLink"] p, button p,
+[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: max(0.9rem, 18px) !important; }
 [data-testid="stWidgetLabel"] p { font-weight: 600; }
 [data-testid="stHeader"], [data-testid="stHeader"] * { background: transparent; pointer-events: none; }
 [data-testid="stHeader"] { height: 0; }
@@ -204,6 +205,24 @@ def prepared(figure: go.Figure) -> PreparedFigure:
     once. Nothing may change it afterwards (``st.plotly_chart`` only reads it).
     """
     return figure if isinstance(figure, PreparedFigure) else PreparedFigure(figure.to_dict())
+
+
+def table(data, column_config: dict | None = None) -> None:
+    """A table of rows or columns. On a laptop a ``st.dataframe`` (sortable, scrolls); on the projector
+    an HTML table (``st.table``) whose text the presenter style makes at least 18 px, wrapping instead
+    of cutting a column off: a dataframe draws its text on a canvas at a fixed 14 px."""
+    if not presenter():
+        st.dataframe(data, hide_index=True, column_config=column_config, width="stretch")
+        return
+    import pandas as pd
+
+    frame = pd.DataFrame(data)
+    for name in frame.columns:  # thousands separators, as the dataframe's number columns show them
+        if pd.api.types.is_integer_dtype(frame[name]):
+            frame[name] = frame[name].map("{:,}".format)
+        elif pd.api.types.is_float_dtype(frame[name]):  # as rounded, without padding zeros
+            frame[name] = frame[name].map("{:,.10g}".format)
+    st.table(frame, hide_index=True)
 
 
 def plot(figure, key: str | None = None) -> None:

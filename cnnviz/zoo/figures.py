@@ -22,19 +22,18 @@ def _title(card: dict) -> str:
 
 
 def models_table(cards: list[dict]) -> list[dict]:
-    """One row per model for ``st.dataframe``: name, seed, params, accuracy, errors, epochs,
-    batch, optimizer, training time, device, file size."""
+    """One row per model for a table: name, seed, params, accuracy, errors, epochs, batch, optimizer,
+    training time (the device and file sizes are on the cards, and said once under the table)."""
     rows = []
     for card in cards:
         errors = round((1 - card["test_accuracy"]) * card.get("test_samples", 10000))
         rows.append({
-            "model": card["name"], "from seed": card.get("seed_source", ""),
-            "parameters": int(card["params"]),
+            "model": _title(card), "from seed": card.get("seed_source", ""),
+            "weights": int(card["params"]),
             "test accuracy (%)": round(100 * card["test_accuracy"], 2),
             "wrong of 10 000": int(errors), "epochs": card["epochs"], "batch": card["batch_size"],
             "optimizer": card["optimizer"]["name"] if isinstance(card["optimizer"], dict) else card["optimizer"],
-            "training time (min)": round(card["training_time_s"] / 60, 1), "device": card["device"],
-            "file (MB)": round(card.get("file_size_bytes", 0) / 1e6, 2),
+            "minutes to train": round(card["training_time_s"] / 60, 1),
         })
     return rows
 
@@ -84,26 +83,51 @@ def training_curves(cards: list[dict], presenter: bool, metric: str = "accuracy"
     rows = int(np.ceil(len(cards) / columns)) or 1
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=[_title(card) for card in cards],
                         horizontal_spacing=0.06, vertical_spacing=0.16 if rows > 1 else 0.1)
+    floor = None
+    if metric == "accuracy":  # zoom on the interesting top; points far below are marked at the bottom
+        lowest = min((100 * min(values) for card in cards for key, values in card["history"].items()
+                      if key.endswith("accuracy") and values), default=95.0)
+        floor = max(ACCURACY_FLOOR, lowest - 0.3)
     for index, card in enumerate(cards):
         row, column = index // columns + 1, index % columns + 1
         history = card["history"]
         for line in history_curves(history, presenter, metric=metric, labels=("training", "validation (test digits)"),
                                    hover_prefix=f"{_title(card)}: ", showlegend=index == 0):
-            fig.add_trace(line, row=row, col=column)
+            for trace in _kept_on_the_axis(line, floor, presenter):
+                fig.add_trace(trace, row=row, col=column)
         fig.update_xaxes(title="epoch" if row == rows else None, dtick=2 if len(history.get(metric, [])) > 6 else 1,
                          row=row, col=column)
     y_title = "accuracy (%)" if metric == "accuracy" else metric
     fig.update_yaxes(title=y_title, col=1)
-    if metric == "accuracy":  # zoom on the interesting top; a first epoch far below runs off the bottom
-        lowest = min((100 * min(values) for card in cards for key, values in card["history"].items()
-                      if key.endswith("accuracy") and values), default=95.0)
-        fig.update_yaxes(range=[max(94.0, lowest - 0.3), 100.2])
+    if floor is not None:
+        fig.update_yaxes(range=[floor, 100.2])
     sizes = font_sizes(presenter)
     fig.update_annotations(font_size=sizes["base"])
     fig.update_layout(legend={"orientation": "h", "y": 1.0 + 0.12 / rows, "x": 0, "yanchor": "bottom"})
     figure = style(fig, presenter, height=(330 if presenter else 270) * rows + 40)
     figure.update_layout(margin={"t": 70})
     return figure
+
+
+ACCURACY_FLOOR = 94.0  # %: the curves' axis starts here at the lowest, so the last epochs' gaps show
+
+
+def _kept_on_the_axis(line: go.Scatter, floor: float | None, presenter: bool) -> list[go.Scatter]:
+    """``line`` with its points below ``floor`` left out, plus a marker for each of them at the bottom
+    edge, labelled with the true value: a curve never runs off its axis without saying where it went."""
+    values = list(line.y)
+    below = [(epoch, value) for epoch, value in zip(line.x, values) if floor is not None and value < floor]
+    if not below:
+        return [line]
+    line.y = [None if value < floor else value for value in values]
+    colour = line.line.color
+    marker = go.Scatter(
+        x=[epoch for epoch, _ in below], y=[floor + 0.35] * len(below), mode="markers+text",
+        marker={"symbol": "triangle-down", "size": 14 if presenter else 10, "color": colour},
+        text=[f"{value:.0f}%" for _, value in below], textposition="middle right",
+        textfont={"color": colour, "size": 18 if presenter else 12}, showlegend=False,
+        hovertemplate=f"{line.hovertemplate.split('<br>')[0]}<br>epoch %{{x}}: %{{text}} (below the axis)<extra></extra>")
+    return [line, marker]
 
 
 def confusion_heatmap(matrix: np.ndarray, presenter: bool, title: str) -> go.Figure:
