@@ -83,6 +83,8 @@ def question_box(page: str, notices=None) -> None:
     where = notices if notices is not None else st.container()
     class_ui.show_link_problem(where)
     class_ui.show_notice(where)
+    if code is not None:
+        class_ui.student_id()  # made (and its cookie written) on a full run, not in a fragment's
     class_ui.write_cookies()
     if code is None:
         return
