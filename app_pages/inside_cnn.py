@@ -6,16 +6,18 @@ import streamlit as st
 from cnnviz.digits import figures as activation_figures
 from cnnviz import data, ui
 from cnnviz.ui import digits as digits_ui
+from cnnviz.ui import inside as inside_ui
 from cnnviz.ui import lesson
 
 present = ui.presenter()
 (_, _), (x_test, y_test) = ui.mnist_or_stop()
 
 st.title("Inside the CNN")
-st.markdown(
+ui.intro(
     "A CNN's first layers react to **edges and strokes**, the next ones to **parts of shapes**, the "
-    "last ones to **whole digits**. Pick a network and a digit and watch every layer respond. "
-    "Bright = the filter found what it looks for; dark = nothing there."
+    "last ones to **whole digits**. Pick a network and a digit and watch every layer respond: the "
+    "picture shows each stage's most active maps at their true size. Bright = the filter found what "
+    "it looks for; dark = nothing there."
 )
 
 TEST_DIGIT, OWN_DIGIT = "A test digit", "Your digit"
@@ -47,34 +49,28 @@ if digit_source == TEST_DIGIT:
         key="inside_position", bind="query-params")
     index = int(candidates[position])
     image = data.scale(x_test[index])
-    digit_caption = f"test digit #{index:,}, labelled {int(y_test[index])}"
+    digit_caption = (f"the test set's {digit_class}s, number {position} of {len(candidates)} "
+                     f"(test image #{index:,}, labelled {int(y_test[index])})")
 else:
     image = st.session_state[digits_ui.OWN_DIGIT_KEY]
     digit_caption = "your digit, after MNIST's normalisation"
     class_column.page_link("app_pages/your_digit.py", label="Change it", icon=":material/draw:")
 
-input_column, output_column = st.columns([2, 3])
-with input_column:
-    st.subheader("The input")
-    st.caption(digit_caption)
-    ui.plot(ui.cached_figure(activation_figures.input_digit, image, present, title=None), key="inside_input")
-with output_column:
-    st.subheader("The answer")
-    model = digits_ui.model_or_message(source)
-    if model is None:
-        ui.stop()
-    try:
-        with st.spinner("Running the digit through every layer..."):
-            views = digits_ui.layer_views(source, image, present)
-            filters = digits_ui.first_filters(source, present)
-    except ValueError as error:  # a playground network built for another input shape
-        st.error(f"**This network cannot take a 28 x 28 digit.** {error}")
-        ui.stop()
-    answer = views[-1]
-    if answer["kind"] == "probabilities":
-        st.caption("The last layer's softmax: how sure the network is of each digit.")
-        ui.plot(answer["figure"], key="inside_answer")
+model = digits_ui.model_or_message(source)
+if model is None:
+    ui.stop()
+try:
+    with st.spinner("Running the digit through every layer..."):
+        views = digits_ui.layer_views(source, image, present)
+        overview = inside_ui.overview_png(source, image, present)
+except ValueError as error:  # a playground network built for another input shape
+    st.error(f"**This network cannot take a 28 x 28 digit.** {error}")
+    ui.stop()
+with ui.main_picture():
+    st.image(overview, width=inside_ui.OVERVIEW_SIZE[present][0])
+    st.caption(f"The input: {digit_caption}. Each column: a stage's two most active maps, at their true size.")
 
+filters = digits_ui.first_filters(source, present)
 if filters is not None:
     st.subheader("The first layer's filters")
     st.caption("What the network learned to look for: each small grid slides over the image. "
@@ -82,22 +78,24 @@ if filters is not None:
     ui.plot(filters, key="inside_filters")
 
 st.header("Layer by layer")
-st.caption("Each layer gets one colour scale shared by all its maps (legend on the right); hover a cell for "
-           "its value. Maps are numbered left to right: the row label plus the column's '+n'.")
+st.caption("Every map of every layer, one picture per layer on one colour scale (its range on the legend). "
+           "Maps are numbered left to right, row by row.")
+grids = {grid["name"]: grid for grid in inside_ui.stage_grids(source, image, present)}
 map_layers = []
 for position, view in enumerate(views):
     shape = " x ".join(str(size) for size in view["shape"])
     st.subheader(f"{view['name']}  ·  {view['class_name']}  ·  output {shape}")
     if view["kind"] == "maps":
         map_layers.append(view)
-        ui.plot(view["figure"], key=f"inside_layer_{position}")
+        st.image(grids[view["name"]]["png"])
     elif view["kind"] == "flat":
         st.caption(f"The maps laid end to end as one list of {view['shape'][0]:,} numbers, ready for the dense layers.")
     elif view["kind"] == "bars":
         st.caption("One bar per neuron of this dense layer.")
         ui.plot(view["figure"], key=f"inside_layer_{position}")
     else:
-        st.caption("The probabilities again (see 'The answer' above).")
+        st.caption("The ten probabilities: the network's answer.")
+        ui.plot(view["figure"], key=f"inside_layer_{position}")
 
 
 @ui.fragment
@@ -107,6 +105,8 @@ def one_map_up_close(map_layers: list[dict]) -> None:
     layer_names = [view["name"] for view in map_layers]
     chosen_layer = layer_column.selectbox("Layer", layer_names, key="inside_detail_layer", bind="query-params")
     count = next(view["shape"][-1] for view in map_layers if view["name"] == chosen_layer)
+    inside_ui.open_close_up_on_an_active_map(source, digit_caption, chosen_layer,
+                                            inside_ui.layer_output(source, image, chosen_layer))
     if st.session_state.get("inside_detail_map", 0) > count - 1:
         st.session_state["inside_detail_map"] = 0
     chosen_map = map_column.slider("Map number", 0, count - 1, key="inside_detail_map", bind="query-params")

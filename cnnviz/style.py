@@ -20,7 +20,7 @@ VALIDATION_COLOUR = "#d62728"  # a validation curve (dashed)
 def font_sizes(presenter: bool) -> dict[str, int]:
     """Text sizes (px) for figures: ``base`` labels, ``title``, ``cell`` numbers, ``small``."""
     if presenter:
-        return {"base": 20, "title": 26, "cell": 18, "small": 16}
+        return {"base": 20, "title": 26, "cell": 18, "small": 18}  # nothing under 18 px on a projector
     return {"base": 14, "title": 18, "cell": 13, "small": 11}
 
 

@@ -58,21 +58,41 @@ def test_inside_the_cnn_with_a_playground_network_shows_every_layer():
     assert any(heading.startswith("pool_a") and "13 x 13 x 4" in heading for heading in headings)
     assert any(heading.startswith("dense") for heading in headings)
     specs = chart_specs(app)
-    # input, answer, filters, two map grids, dense bars, then the close-up: input, map, filter
-    assert len(specs) == 9, len(specs)
+    # filters, dense bars, probabilities, then the close-up: input, map, filter
+    assert len(specs) == 6, len(specs)
     assert all("colorbar" in spec["data"][0] for spec in specs if spec["data"][0]["type"] == "heatmap")
+    assert len(app.get("image")) == 3  # the network at a glance, then one picture per map layer
 
-    before = chart_specs(app)[0]
+    before = app.get("image")[0].proto.imgs[0].url
     app.selectbox(key="inside_class").select(3).run()
     assert not app.exception
-    assert chart_specs(app)[0] != before  # another digit, another input figure
+    assert app.get("image")[0].proto.imgs[0].url != before  # another digit, another picture
 
-    close_up = chart_specs(app)[7]
-    app.slider(key="inside_detail_map").set_value(2).run()
+    close_up = chart_specs(app)[4]
+    shown_map = app.slider(key="inside_detail_map").value
+    app.slider(key="inside_detail_map").set_value((shown_map + 1) % 4).run()
     assert not app.exception
-    assert chart_specs(app)[7] != close_up
-    assert "map 2" in chart_specs(app)[7]["layout"]["title"]["text"]
-    assert any("Filter 2 of conv_a" in block.value for block in app.info)
+    assert chart_specs(app)[4] != close_up
+    assert f"map {(shown_map + 1) % 4}" in chart_specs(app)[4]["layout"]["title"]["text"]
+    assert any(f"Filter {(shown_map + 1) % 4} of conv_a" in block.value for block in app.info)
+
+
+def test_the_close_up_opens_on_the_most_active_map_and_a_link_still_wins():
+    from cnnviz import data
+    from cnnviz.digits import activations, overview
+
+    (_, _), (x_test, y_test) = data.load_mnist()
+    app = open_page(INSIDE)
+    chosen = app.session_state["inside_model"]
+    image = data.scale(x_test[int(data.indices_of_class(y_test, 0)[0])])
+    first_layer = app.selectbox(key="inside_detail_layer").value
+    maps = dict((entry.layer_name, entry.output) for entry in
+                activations.feature_maps(zoo.load(chosen), image))[first_layer]
+    assert app.slider(key="inside_detail_map").value == overview.most_active_maps(maps, 1)[0] != 0
+    linked = open_app({"inside_detail_map": "3"}).switch_page(INSIDE)
+    linked.query_params["inside_detail_map"] = "3"
+    linked.run()
+    assert linked.slider(key="inside_detail_map").value == 3
 
 
 def test_inside_the_cnn_shows_a_trained_zoo_network_and_explains_a_missing_one():

@@ -1,8 +1,9 @@
-"""Plotly figures for "Inside the CNN" and "Your digit": feature-map grids, filters, dense
-activations and probability bars. Pure functions: arrays in, figure out (no Keras, no Streamlit).
+"""Plotly figures for "Inside the CNN" and "Your digit": filters, one map up close, dense activations
+and probability bars. Pure functions: arrays in, figure out (no Keras, no Streamlit). A layer's
+feature maps are pictures drawn on the server instead (cnnviz.pictures.map_grid).
 
-A layer's feature maps are tiled into ONE heatmap (a mosaic, one blank cell between maps), so all
-maps share one colour scale and one legend, and the browser draws one trace instead of dozens.
+Filters are tiled into ONE heatmap (a mosaic, one blank cell between them), so they share one
+colour scale and one legend, and the browser draws one trace instead of dozens.
 """
 
 from __future__ import annotations
@@ -55,36 +56,6 @@ def signed_range(values: np.ndarray) -> dict:
     """Colour-scale limits centred on 0 (white), blue negative and red positive: for weights."""
     limit = symmetric_limit(values)
     return {"zmin": -limit, "zmax": limit, "colorscale": SIGNED_COLOURS}
-
-
-def feature_map_grid(maps: np.ndarray, presenter: bool, title: str | None = None,
-                     legend_title: str = "activation") -> go.Figure:
-    """All feature maps of one layer on one shared colour scale.
-
-    Args:
-        maps: (height, width, count) one layer's output for one digit.
-
-    Returns:
-        One heatmap; hover shows map number, row, column and value. The y axis names the maps
-        of each row ("maps 0-7") and the x axis the offset within the row ("+3").
-    """
-    height, width, count = maps.shape
-    columns = grid_columns(count)
-    tiles, index = mosaic(maps, columns)
-    rows = math.ceil(count / columns)
-    fig = go.Figure(go.Heatmap(
-        z=tiles, customdata=index, **value_range(maps),
-        colorbar=colorbar(legend_title, presenter), hoverongaps=False,
-        hovertemplate="map %{customdata[0]}, row %{customdata[1]}, column %{customdata[2]}"
-                      "<br>value %{z:.3f}<extra></extra>",
-    ))
-    fig.update_xaxes(tickvals=[c * (width + 1) + (width - 1) / 2 for c in range(columns)],
-                     ticktext=[f"+{c}" for c in range(columns)], side="top", showgrid=False,
-                     zeroline=False, constrain="domain")
-    fig.update_yaxes(tickvals=[r * (height + 1) + (height - 1) / 2 for r in range(rows)],
-                     ticktext=[_row_label(r, columns, count) for r in range(rows)], autorange="reversed",
-                     scaleanchor="x", showgrid=False, zeroline=False, constrain="domain")
-    return style(fig, presenter, title, height=mosaic_height(tiles.shape, presenter, extra=70))
 
 
 def mosaic_height(shape: tuple, presenter: bool, extra: int = 60) -> int:
@@ -144,8 +115,11 @@ def single_map(values: np.ndarray, presenter: bool, title: str | None = None, *,
     if max(values.shape) <= 14:
         heatmap.update(texttemplate=f"%{{z:{number_format}}}", textfont={"size": font_sizes(presenter)["small"]})
     fig = go.Figure(heatmap)
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain", showgrid=False, zeroline=False)
-    fig.update_xaxes(side="top", constrain="domain", showgrid=False, zeroline=False)
+    step = 1 if max(values.shape) <= 14 else 5  # whole rows and columns only, never -0.5 or 2.5
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain", showgrid=False, zeroline=False,
+                     tickmode="linear", tick0=0, dtick=step)
+    fig.update_xaxes(side="top", constrain="domain", showgrid=False, zeroline=False, tickmode="linear", tick0=0,
+                     dtick=step)
     return style(fig, presenter, title, height or (420 if presenter else 340))
 
 
@@ -194,7 +168,7 @@ def layer_views(outputs: list, presenter: bool) -> list[dict]:
 
     Returns:
         dicts with ``name``, ``class_name``, ``shape`` (tuple), ``kind`` (``"maps"``, ``"bars"``,
-        ``"probabilities"`` or ``"flat"``) and ``figure`` (None for ``"flat"``). Pass-through
+        ``"probabilities"`` or ``"flat"``) and ``figure`` (None for ``"maps"`` and ``"flat"``). Pass-through
         layers (dropout, augmentation) are left out: at prediction time they change nothing.
     """
     from cnnviz.digits.activations import shown_layers
@@ -205,8 +179,7 @@ def layer_views(outputs: list, presenter: bool) -> list[dict]:
         shape = tuple(entry.output.shape)
         view = {"name": entry.layer_name, "class_name": entry.layer_class_name, "shape": shape, "figure": None}
         if entry.output.ndim == 3:
-            view["kind"] = "maps"
-            view["figure"] = feature_map_grid(entry.output, presenter)
+            view["kind"] = "maps"  # drawn on the server as a picture (cnnviz.pictures.map_grid)
         elif position == len(shown) - 1 and shape == (10,):
             view["kind"] = "probabilities"
             view["figure"] = probability_bars(entry.output, presenter)

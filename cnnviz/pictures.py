@@ -1,0 +1,138 @@
+"""Pictures drawn on the server as PNG images: feature-map grids and a whole network at a glance.
+
+A picture is not a chart: nobody zooms it or reads an axis, so it need not cost the student's
+browser Plotly's bundle. Pillow draws it once (the pages cache the bytes per digit), the browser
+only shows an image. Every picture keeps a colour legend and states its value range; text is drawn
+at least 18 px high in presenter mode (the image is shown at its own width, one image pixel per
+screen pixel) and 13 px on a laptop.
+
+Pillow and numpy, plus matplotlib's colour maps and its DejaVu font file (read, not imported).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+BACKGROUND = (255, 255, 255)
+INK = (17, 17, 17)
+MUTED = (90, 90, 90)
+GAP_COLOUR = (230, 230, 230)
+ACTIVATION_SCHEME = "viridis"  # dark purple = 0 (silent), yellow = strongest response
+SIGNED_SCHEME = "RdBu_r"  # blue negative, white zero, red positive
+INPUT_SCHEME = "gray"  # 0 = black background, 1 = white ink, as the network sees MNIST
+TEXT_PX = {True: 18, False: 13}  # by presenter mode
+
+
+@lru_cache(maxsize=8)
+def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    """DejaVu Sans at ``size`` px (matplotlib ships the file); Pillow's own font if it is missing."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec and spec.submodule_search_locations:
+        name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+        path = Path(spec.submodule_search_locations[0]) / "mpl-data" / "fonts" / "ttf" / name
+        if path.is_file():
+            return ImageFont.truetype(str(path), size)
+    return ImageFont.load_default(size)
+
+
+def colour(values: np.ndarray, low: float, high: float, scheme: str) -> np.ndarray:
+    """``values`` (any shape) mapped to RGB uint8 (shape + (3,)) by a matplotlib colour map, ``low``
+    and ``high`` at its two ends (values outside are clipped)."""
+    from matplotlib import colormaps
+
+    span = high - low if high > low else 1.0
+    fractions = np.clip((np.asarray(values, dtype=np.float64) - low) / span, 0.0, 1.0)
+    return (colormaps[scheme](fractions)[..., :3] * 255).round().astype(np.uint8)
+
+
+def value_limits(values: np.ndarray) -> tuple[float, float, str]:
+    """Colour range and scheme: 0..max (viridis) for values >= 0, symmetric around 0 otherwise."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0 or float(values.min()) >= 0:
+        return 0.0, max(float(values.max()) if values.size else 0.0, 1e-6), ACTIVATION_SCHEME
+    limit = max(float(np.abs(values).max()), 1e-9)
+    return -limit, limit, SIGNED_SCHEME
+
+
+def number(value: float) -> str:
+    """A legend number: 2 significant digits, no trailing zeros, ``0`` for anything under 0.001 in size."""
+    return "0" if abs(value) < 1e-3 else f"{value:.2g}"
+
+
+def png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def enlarged(array_rgb: np.ndarray, cell_px: int) -> Image.Image:
+    """An (H, W, 3) uint8 array with every cell drawn as ``cell_px`` x ``cell_px`` pixels."""
+    return Image.fromarray(np.repeat(np.repeat(array_rgb, cell_px, axis=0), cell_px, axis=1))
+
+
+def legend(image: Image.Image, left: int, top: int, height: int, low: float, high: float, scheme: str,
+           text_px: int, title: str | None = None) -> int:
+    """A vertical colour bar at (left, top) of ``image`` with its two end values (and ``title`` beside
+    its middle); returns the right edge used."""
+    draw = ImageDraw.Draw(image)
+    bar_width = max(12, text_px - 2)
+    shades = colour(np.linspace(high, low, max(height, 2))[:, None], low, high, scheme)
+    strip = Image.fromarray(np.repeat(shades, bar_width, axis=1))
+    image.paste(strip, (left, top))
+    draw.rectangle((left, top, left + bar_width - 1, top + height - 1), outline=MUTED)
+    label_font = font(text_px)
+    draw.text((left + bar_width + 5, top), number(high), fill=INK, font=label_font, anchor="lt")
+    draw.text((left + bar_width + 5, top + height), number(low), fill=INK, font=label_font, anchor="lb")
+    right = left + bar_width + 5 + int(max(draw.textlength(number(high), font=label_font),
+                                           draw.textlength(number(low), font=label_font)))
+    if title:
+        draw.text((left + bar_width + 5, top + height // 2), title, fill=MUTED, font=font(text_px), anchor="lm")
+        right = max(right, left + bar_width + 5 + int(draw.textlength(title, font=font(text_px))))
+    return right
+
+
+def map_grid(maps: np.ndarray, *, presenter: bool, columns: int | None = None, cell_px: int | None = None,
+             width_px: int = 900, legend_title: str = "activation", first_number: int = 0) -> bytes:
+    """One layer's feature maps as a grid of small images on one shared colour scale, each map
+    numbered, with a colour legend stating the range. PNG bytes.
+
+    Args:
+        maps: (height, width, count) one layer's output for one digit (or a filter stack).
+        columns: maps per row (default: as many as fit ``width_px``, at most 16).
+        cell_px: pixels per map cell (default: chosen so the grid fits ``width_px``).
+        first_number: the number printed under the first map.
+    """
+    maps = np.asarray(maps, dtype=np.float64)
+    height, width, count = maps.shape
+    text_px = TEXT_PX[presenter]
+    low, high, scheme = value_limits(maps)
+    legend_room = 4 * text_px + 40
+    gap = max(6, text_px // 2)
+    if cell_px is None:
+        cell_px = max(2, min(8, (width_px - legend_room) // (min(count, 16) * (width + 1))))
+    tile = width * cell_px
+    label_room = text_px + 6
+    if columns is None:
+        columns = max(1, min(count, 16, (width_px - legend_room + gap) // (tile + gap)))
+    rows = -(-count // columns)
+    grid_width = columns * (tile + gap) - gap
+    image = Image.new("RGB", (grid_width + legend_room, rows * (height * cell_px + label_room + gap)), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    shades = colour(maps, low, high, scheme)
+    for number_on_grid in range(count):
+        row, column = divmod(number_on_grid, columns)
+        left, top = column * (tile + gap), row * (height * cell_px + label_room + gap)
+        image.paste(enlarged(shades[..., number_on_grid, :], cell_px), (left, top))
+        draw.text((left + tile // 2, top + height * cell_px + 2), str(first_number + number_on_grid), fill=MUTED,
+                  font=font(text_px), anchor="mt")
+    legend(image, grid_width + 16, 0, min(image.height - label_room, max(120, 10 * text_px)), low, high, scheme,
+           text_px)
+    draw.text((grid_width + 16, min(image.height - 2, max(120, 10 * text_px) + text_px + 6)), legend_title,
+              fill=MUTED, font=font(text_px), anchor="lt")
+    return png(image)
