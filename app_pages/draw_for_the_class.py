@@ -21,7 +21,7 @@ try:
 except Exception as error:  # the package is missing or broken on this server
     st.error(f"The drawing canvas is not available here ({error}).")
     ui.stop()
-canvas = st_canvas(stroke_width=24, stroke_color="#FFFFFF", background_color="#000000", height=280, width=280,
-                   drawing_mode="freedraw", return_image_data=True, key=draw_ui.canvas_key())
-if st.button(f"Send my {asked} to the class", icon=":material/send:", type="primary", key="class_draw_send"):
-    draw_ui.send_drawing(code, canvas.image_data, asked)
+st_canvas(stroke_width=24, stroke_color="#FFFFFF", background_color="#000000", height=280, width=280,
+          drawing_mode="freedraw", return_image_data=True, key=draw_ui.canvas_key())
+st.button(f"Send my {asked} to the class", icon=":material/send:", type="primary", key="class_draw_send",
+          on_click=draw_ui.send_drawing, args=(code, draw_ui.canvas_key(), asked))

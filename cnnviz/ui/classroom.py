@@ -81,12 +81,14 @@ def sentences(where=None):
         say(error, where)
 
 
-def leave_notice(error: Exception | None = None, success: str | None = None) -> None:
+def leave_notice(error: Exception | None = None, success: str | None = None, info: str | None = None) -> None:
     """From a button's callback: a sentence for the next run to show (see :func:`show_notice`)."""
     if error is not None:
         st.session_state[NOTICE_KEY] = ("info" if isinstance(error, ClassroomPaused) else "warning", str(error))
     elif success:
         st.session_state[NOTICE_KEY] = ("success", success)
+    elif info:
+        st.session_state[NOTICE_KEY] = ("info", info)
 
 
 def show_notice(where=None) -> None:

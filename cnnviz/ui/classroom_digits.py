@@ -47,34 +47,52 @@ def as_bytes_picture(digit: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(np.asarray(digit, np.float64) * 255), 0, 255).astype(np.uint8)
 
 
-def send_drawing(code: str, canvas_image: np.ndarray | None, asked: int) -> None:
-    """Normalise a canvas drawing (H, W, 4) the MNIST way, read it with both networks and send it
-    to the class as the digit ``asked``; then the next prompt on an empty canvas."""
+def canvas_picture(key: str) -> np.ndarray | None:
+    """What the drawing canvas ``key`` last sent, as its (H, W, 4) RGBA array (as
+    ``st_canvas(...).image_data`` decodes it), or None before the first stroke or for a broken one."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    state = st.session_state.get(key) or {}
+    data_url = (state.get("drawing") or {}).get("data") if hasattr(state, "get") else None
+    if not isinstance(data_url, str) or ";base64," not in data_url:
+        return None
+    try:
+        with Image.open(io.BytesIO(base64.b64decode(data_url.split(";base64,", 1)[1]))) as picture:
+            return np.asarray(picture)
+    except Exception:  # a broken message from the page: the student draws again
+        return None
+
+
+def send_drawing(code: str, key: str, asked: int) -> None:
+    """A button's callback: normalise the canvas ``key``'s drawing the MNIST way, read it with both
+    networks and send it to the class as the digit ``asked``; the run that follows shows the next
+    prompt on an empty canvas (a callback, so a send costs one run, not two)."""
+    from cnnviz import zoo
     from cnnviz.digits import images
 
-    if canvas_image is None:
-        st.info("Draw the digit first, then send it.")
+    picture = canvas_picture(key)
+    if picture is None:
+        class_ui.leave_notice(info="Draw the digit first, then send it.")
         return
     try:
-        digit = digits_ui.digit_steps(canvas_image, None)[-1].image
-    except images.ImageError as error:
-        st.info(str(error))
-        return
-    read = answers(digit)
-    if read is None:
-        return
-    mlp_label, cnn_label, _, _ = read
-    try:
+        digit = digits_ui.digit_steps(picture, None)[-1].image
+        mlp_label = int(digits_ui.zoo_probabilities(questions.MLP, digit).argmax())
+        cnn_label = int(digits_ui.zoo_probabilities(questions.CLASS_CNN, digit).argmax())
         class_ui.classroom().submit_digit(code, class_ui.student_id(), new_session_id(),
                                           as_bytes_picture(digit), asked, mlp_label, cnn_label)
+    except (images.ImageError, zoo.ModelUnavailable) as error:
+        class_ui.leave_notice(info=str(error))
+        return
     except (ClassroomError, ClassroomPaused) as error:
-        class_ui.say(error)
+        class_ui.leave_notice(error)
         return
     st.session_state[DRAWN_KEY] = st.session_state.get(DRAWN_KEY, 0) + 1
     st.session_state[CANVAS_ROUND_KEY] = st.session_state.get(CANVAS_ROUND_KEY, 0) + 1
     class_ui.leave_notice(success=f"Your {asked} is on the class board: the MLP read {mlp_label}, "
                                   f"the CNN {cnn_label}. Here is the next one.")
-    st.rerun()
 
 
 def fool_digit_choice(x_test: np.ndarray, y_test: np.ndarray) -> tuple[np.ndarray, int, str]:
