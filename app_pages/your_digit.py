@@ -13,7 +13,7 @@ present = ui.presenter()
 (_, _), (x_test, _) = ui.mnist_or_stop()
 
 st.title("Your digit")
-st.markdown(
+ui.intro(
     "Networks trained on MNIST only know **white digits on a black 28 x 28 square**, scaled and "
     "centred the MNIST way. Give them your own digit and watch it being turned into exactly that."
 )
@@ -23,8 +23,8 @@ INK_CHOICES = {"Guess for me": None, "Dark ink on light paper": True, "Light ink
 
 mode = st.radio("How will you give the network your digit?", [DRAW, UPLOAD, CAMERA], horizontal=True,
                 key="digit_mode", bind="query-params")
-raw = None
-input_column, help_column = st.columns([2, 3])
+raw, ink = None, "Guess for me"
+input_column, steps_column = st.columns([1, 2.7], gap="medium")
 with input_column:
     if mode == DRAW:
         try:
@@ -33,56 +33,57 @@ with input_column:
             st.error(f"The drawing canvas is not available here ({error}). Upload a picture instead.")
         else:
             st.session_state.setdefault("digit_canvas_round", 0)
-            pen = st.slider("Pen width", 10, 40, 24, key="digit_pen")
-            canvas = st_canvas(stroke_width=pen, stroke_color="#FFFFFF", background_color="#000000",
-                               height=280, width=280, drawing_mode="freedraw", return_image_data=True,
-                               key=f"digit_canvas_{st.session_state['digit_canvas_round']}")
+            canvas = st_canvas(stroke_width=st.session_state.get("digit_pen", 24), stroke_color="#FFFFFF",
+                               background_color="#000000", height=280, width=280, drawing_mode="freedraw",
+                               return_image_data=True, key=f"digit_canvas_{st.session_state['digit_canvas_round']}")
+            st.slider("Pen width", 10, 40, 24, key="digit_pen")
             if st.button("Clear the canvas", icon=":material/delete:", key="digit_clear"):
                 st.session_state["digit_canvas_round"] += 1
                 st.session_state.pop(digits_ui.OWN_DIGIT_KEY, None)
                 st.rerun()
             raw = canvas.image_data
-    elif mode == UPLOAD:
-        upload = st.file_uploader("A PNG or JPEG picture of one digit", type=["png", "jpg", "jpeg", "gif", "bmp", "webp"],
-                                  key="digit_upload")
-        raw = upload.getvalue() if upload is not None else None
     else:
-        photo = st.camera_input("Hold a digit written with a thick marker on white paper up to the camera",
-                                key="digit_camera")
-        raw = photo.getvalue() if photo is not None else None
-with help_column:
-    if mode == DRAW:
-        st.markdown("Draw **one digit**, big, in the middle of the black square. The network updates when you "
-                    "lift the mouse or finger.")
-    else:
-        st.markdown("Write **one digit** with a **thick dark marker** on plain white paper, fill most of the "
-                    "picture with it, and avoid shadows.")
-    st.image(ui.picture(x_test[0], 112), width=140,
-             caption="An MNIST digit: yours will be turned into one of these.")
-    ink = st.radio("Ink colour", list(INK_CHOICES), key="digit_ink", horizontal=True,
-                   help="MNIST digits are white on black. A photo of dark ink on paper must be inverted: "
-                        "we guess from the picture, but you can tell us.")
+        if mode == UPLOAD:
+            upload = st.file_uploader("A PNG or JPEG picture of one digit",
+                                      type=["png", "jpg", "jpeg", "gif", "bmp", "webp"], key="digit_upload")
+            raw = upload.getvalue() if upload is not None else None
+        else:
+            photo = st.camera_input("Hold a digit written with a thick marker on white paper up to the camera",
+                                    key="digit_camera")
+            raw = photo.getvalue() if photo is not None else None
+        ink = st.radio("Ink colour", list(INK_CHOICES), key="digit_ink",
+                       help="MNIST digits are white on black. A photo of dark ink on paper must be inverted: "
+                            "we guess from the picture, but you can tell us.")
 
-if raw is None:
-    st.info("Draw a digit first, or upload a picture, or take a photo: the steps appear here.")
-    ui.stop()
-
-try:
-    steps = digits_ui.digit_steps(raw, INK_CHOICES[ink])
-except images.ImageError as error:
-    if mode == DRAW:
-        st.info(str(error))  # an empty canvas is not a mistake, just a start
+problem, steps = None, None
+if raw is not None:
+    try:
+        steps = digits_ui.digit_steps(raw, INK_CHOICES[ink])
+    except images.ImageError as error:
+        problem = str(error)
+with steps_column, ui.main_picture():
+    if steps is None:  # nothing of the student's yet: the same steps on an example, so the class sees them
+        st.markdown("**What the network receives**: an example, a 7 drawn small and off-centre. "
+                    + ("Draw yours on the left." if mode == DRAW else "Give yours on the left."))
+        shown = digits_ui.example_steps()
     else:
-        st.error(str(error))
+        st.markdown("**What the network receives**: MNIST's own preparation of your digit, left to right. "
+                    "The last square is all the network sees.")
+        shown = steps
+    for column, step in zip(st.columns(len(shown)), shown):
+        with column:
+            st.image(ui.picture(step.image, 150 if present else 120), caption=step.name, width="stretch")
+    if problem and mode != DRAW:
+        st.error(problem)
+    elif problem or raw is None:  # an empty canvas is not a mistake, just a start
+        st.info(problem or "Draw a digit, upload a picture or take a photo: your own steps then appear here.")
+    if not present:
+        st.image(ui.picture(x_test[0], 112), width=112,
+                 caption="An MNIST digit: yours will be turned into one of these.")
+if steps is None:
     ui.stop()
 digit = steps[-1].image
 st.session_state[digits_ui.OWN_DIGIT_KEY] = digit
-
-st.header("What the network receives")
-st.caption("MNIST's own preparation, step by step (left to right). The last square is all the network sees.")
-for column, step in zip(st.columns(len(steps)), steps):
-    with column:
-        st.image(ui.picture(step.image, 150 if present else 120), caption=step.name, width="stretch")
 
 st.header("What the networks think")
 digits_ui.warn_if_not_a_digit(digit)  # before the answers: they look just as sure for a puppy

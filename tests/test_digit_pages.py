@@ -120,10 +120,14 @@ def test_your_digit_reaches_inside_the_cnn():
     assert any("your digit" in caption.value for caption in app.caption)
 
 
-def test_your_digit_starts_with_an_empty_canvas_and_a_hint():
+def test_your_digit_starts_with_an_example_and_a_hint():
+    """Before a student has drawn anything, the seven steps show on an example drawing (the lesson's
+    notice talks about them), with a hint; no prediction yet."""
     app = open_page(YOUR_DIGIT)
-    assert any("Draw a digit first" in block.value for block in app.info)
-    assert len(app.get("image")) == 1  # only the example MNIST digit, no steps yet
+    assert any("Draw a digit, upload a picture" in block.value for block in app.info)
+    assert any("an example, a 7 drawn small and off-centre" in block.value for block in app.markdown)
+    assert len(app.get("image")) == 7 + 1  # the example's seven steps and an MNIST digit
+    assert not app.metric
 
 
 def test_uploading_a_digit_shows_the_steps_and_the_predictions(mnist):
@@ -135,9 +139,9 @@ def test_uploading_a_digit_shows_the_steps_and_the_predictions(mnist):
     app.run()
     assert not app.exception, [error.value for error in app.exception]
     images = app.get("image")
-    assert len(images) == 1 + 7  # the example MNIST digit, then the seven steps
+    assert len(images) == 7 + 1  # the seven steps, then the example MNIST digit
     assert app.session_state["digit_mnist"].shape == (28, 28)
-    assert "inverted" in str(images[2].proto)  # dark ink on white paper was recognised
+    assert "inverted" in str(images[1].proto)  # dark ink on white paper was recognised
     if zoo_has("mlp"):
         predictions = [metric.value for metric in app.metric]
         assert predictions and predictions[0] == str(y_test[0]), predictions

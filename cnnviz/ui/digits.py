@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from cnnviz.ui import prepared
+from cnnviz.ui import mnist, prepared
 
 PLAYGROUND_SOURCE = "playground"  # the model choice meaning "the network I trained on the playground"
 PLAYGROUND_MODEL_KEY = "playground_model"  # set by the playground page: a keras.Model
@@ -221,3 +221,17 @@ def zoo_model_exists(name: str) -> bool:
         return zoo.model_path(name).is_file()
     except zoo.ModelUnavailable:
         return False
+
+
+@st.cache_resource(show_spinner=False)
+def example_steps() -> list:
+    """``images.to_mnist_steps`` of an example drawing: MNIST's first test digit (a 7) drawn small and
+    off-centre on a 280 x 280 canvas, so that cropping, shrinking and centring all show."""
+    from PIL import Image
+
+    from cnnviz.digits import images
+
+    (_, _), (x_test, _) = mnist()
+    canvas = Image.new("L", (280, 280), 0)
+    canvas.paste(Image.fromarray(x_test[0]).resize((130, 130), Image.Resampling.BILINEAR), (26, 34))
+    return images.to_mnist_steps(np.asarray(canvas), invert=False)
