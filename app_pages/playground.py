@@ -15,8 +15,8 @@ present = ui.presenter()
 PARAMETERS = {"parameters": st.column_config.NumberColumn(format="localized")}
 
 st.title("Train your own CNN")
-st.markdown(
-    "Change the network with the sliders. The **layer table** and the **expected accuracy** (measured "
+ui.intro(
+    "Change the network with the sliders. The **layer table** and the **measured accuracies** (trained "
     "beforehand for a grid of settings) update at once; press **Train** to train your own network on "
     "real MNIST digits and compare your runs."
 )
@@ -47,7 +47,7 @@ runs = playground_ui.finished_runs()
 
 with results:
     architecture_tab, sweep_tab, live_tab, runs_tab = st.tabs(
-        ["Architecture", "Expected accuracy", "Train it live", "Your runs"])
+        list(playground_ui.TABS), key=playground_ui.TAB_KEY, bind="query-params")
 
 with architecture_tab:
     try:
@@ -57,10 +57,10 @@ with architecture_tab:
         st.error(str(error))
     if plan is not None:
         st.markdown(f"The image shrinks **{network.shrink_path(config)}** on its way through the conv blocks.")
-        st.dataframe(network.layer_table(plan), hide_index=True, column_config=PARAMETERS)
+        ui.table(network.layer_table(plan), column_config=PARAMETERS)
         total = sum(row.params for row in plan)
         st.markdown(f"**Total: {total:,} parameters.** The trained models of the zoo, for comparison:")
-        st.dataframe(playground_ui.parameter_comparison(total), hide_index=True, column_config=PARAMETERS)
+        ui.table(playground_ui.parameter_comparison(total), column_config=PARAMETERS)
 
 with sweep_tab:
     try:
@@ -71,23 +71,18 @@ with sweep_tab:
     if sweep_data is not None:
         match = sweep.lookup(sweep_data, config)
         cell, base = match.cell, sweep_data["base"]
-        accuracy_column, note_column = st.columns([1, 2])
-        accuracy_column.metric("Expected test accuracy", f"{cell['test_accuracy'] * 100:.2f}%")
-        note_column.markdown(
-            f"Measured, not guessed: this network was trained on {base['samples']:,} images for "
-            f"{base['epochs']} epochs ({cell['seconds']:.0f} s) and tested on the 10,000 test digits."
-        )
-        if match.differences:
-            st.caption("The nearest trained setting differs from yours in " + "; ".join(match.differences) + ".")
         kernel_shown = cell["config"]["kernel_size"]
-        ui.plot(playground_figures.sweep_heatmap(
-            sweep.accuracy_grid(sweep_data, kernel_shown), sweep_data["axes"]["filters"],
-            sweep_data["axes"]["dropout"], present, current=(cell["config"]["filters"], cell["config"]["dropout"]),
-            title=f"Test accuracy of every trained setting ({kernel_shown}x{kernel_shown} kernels)"),
-            key="playground_sweep_map")
-        st.caption("Your setting is framed in red. Left to right: wider layers; bottom to top: more dropout.")
+        with ui.main_picture():
+            playground_ui.measured_accuracy(match, base)
+            ui.plot(playground_figures.sweep_heatmap(
+                sweep.accuracy_grid(sweep_data, kernel_shown), sweep_data["axes"]["filters"],
+                sweep_data["axes"]["dropout"], present, current=(cell["config"]["filters"], cell["config"]["dropout"]),
+                title=f"Test accuracy of every trained setting ({kernel_shown}x{kernel_shown} kernels)",
+                height=330 if present else None), key="playground_sweep_map")
+        st.caption("The framed cell is your setting, or the nearest one trained. Left to right: wider layers; "
+                   "bottom to top: more dropout.")
         ui.plot(playground_figures.curves(cell["history"], present, epochs=base["epochs"],
-                                          title="Your setting's accuracy per epoch"), key="playground_sweep_curves")
+                                          title="That setting's accuracy per epoch"), key="playground_sweep_curves")
         cost = sweep_data.get("cost", {})
         st.caption(f"The grid of {cost.get('cells', len(sweep_data['cells']))} networks cost "
                    f"{cost.get('seconds', 0) / 60:.0f} minutes of CPU time to train, once, with "
@@ -128,7 +123,7 @@ with runs_tab:
     if not runs:
         st.caption("Your finished runs appear here, to compare settings.")
     else:
-        st.dataframe(live.runs_table(runs), hide_index=True)
+        ui.table(live.runs_table(runs))
         ui.plot(playground_figures.runs_overlay(runs, present, title="Validation accuracy of your runs"),
                 key="playground_runs_overlay")
         best_model, best_name = st.session_state.get(PLAYGROUND_MODEL_KEY), st.session_state.get(PLAYGROUND_NAME_KEY)

@@ -61,6 +61,15 @@ def test_the_sweep_answers_for_the_sliders_setting():
     assert second == f"{expected['test_accuracy'] * 100:.2f}%"
 
 
+def test_settings_the_grid_never_trained_get_no_headline_number():
+    """1 epoch on 1,000 images trained to about 52% in class, while the nearest grid cell says 95%: the
+    page must not promise that number. It names what differs and shows no headline."""
+    app = _open({"epochs": "1", "samples": "1000"})
+    assert not app.metric
+    text = " ".join(block.value for block in app.markdown)
+    assert "not trained with your settings" in text and "epochs: 3 (you chose 1)" in text and "training images: 10,000 (you chose 1,000)" in text
+
+
 def test_a_tiny_training_run_through_the_page_gives_a_test_accuracy():
     import keras  # imported here once, so the page's background thread does not pay for it
 

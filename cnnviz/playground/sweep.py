@@ -117,7 +117,7 @@ def lookup(sweep: dict, config: PlaygroundConfig) -> SweepMatch:
     """
     cell = min(sweep["cells"], key=lambda candidate: _distance(candidate["config"], config))
     wanted = asdict(config)
-    differences = [f"{LABELS[name]}: {cell['config'][name]:g} (you chose {wanted[name]:g})"
+    differences = [f"{LABELS[name]}: {cell['config'][name]:,g} (you chose {wanted[name]:,g})"
                    if isinstance(wanted[name], (int, float)) and not isinstance(wanted[name], bool)
                    else f"{LABELS[name]}: {_on_off(cell['config'][name])} (you chose {_on_off(wanted[name])})"
                    for name in wanted if cell["config"].get(name) != wanted[name]]

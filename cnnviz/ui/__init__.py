@@ -33,10 +33,10 @@ _PRESENTER_CSS = """
 <style>
 html { font-size: 22px !important; }
 .stApp, .stMarkdown, .stCaption, label, p, li { color: #000000 !important; }
-[data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] p, [data-testid="stMarkdownContainer"] p,
-[data-testid="stMarkdownContainer"] li, [data-testid="stCode"] code, [data-testid="stTab"] p,
-[data-testid="stMetricLabel"] p, [data-testid="stPageLink"] p, button p,
-[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: max(0.9rem, 18px) !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, [data-testid="stWidgetLabel"] p,
+[data-testid="stCode"] code, [data-testid="stTab"] p, [data-testid="stMetricLabel"] p,
+[data-testid="stMetricDelta"] div, [data-testid="stTable"] td, [data-testid="stTable"] th,
+[data-testid="stTooltipContent"] p { font-size: max(0.9rem, 18px) !important; }
 [data-testid="stWidgetLabel"] p { font-weight: 600; }
 [data-testid="stHeader"], [data-testid="stHeader"] * { background: transparent; pointer-events: none; }
 [data-testid="stHeader"] { height: 0; }

@@ -64,7 +64,8 @@ STEPS = (
          "networks see it."),
     Step("train-your-own", "Train your own",
          "Notice: the heatmap holds measured accuracies for every filters x dropout setting; move a "
-         "slider and see where your network lands before you train it."),
+         "slider and see where your network lands before you train it.",
+         {"playground_tab": "Measured accuracy"}),
     Step("xception", "Xception",
          "Notice: the same convolution and pooling ideas, stacked dozens of layers deep, name 1,000 kinds "
          "of object; Grad-CAM shows where the network looked."),

@@ -14,6 +14,31 @@ RUNS_KEY = "playground_runs"  # the session's finished runs, as live.run_record 
 LINK_APPLIED_KEY = "playground_url_applied"
 
 
+TAB_KEY = "playground_tab"
+TABS = ("Architecture", "Measured accuracy", "Train it live", "Your runs")
+
+
+def measured_accuracy(match, base: dict) -> None:
+    """The sweep's answer for the student's settings, honestly: a headline number only when the sweep
+    trained exactly these settings; otherwise which settings differ, and no headline.
+
+    Args:
+        match: ``sweep.lookup``'s result for the student's settings; base: the sweep's fixed settings.
+    """
+    cell = match.cell
+    trained = (f"trained on {base['samples']:,} images for {base['epochs']} epochs ({cell['seconds']:.0f} s) "
+               "and tested on the 10,000 test digits")
+    if match.exact:
+        left, right = st.columns([1, 2], vertical_alignment="center")
+        left.metric("Measured accuracy", f"{cell['test_accuracy'] * 100:.2f}%")
+        right.markdown(f"Measured, not guessed: exactly your settings were {trained}.")
+        return
+    st.markdown(
+        f"**The grid was not trained with your settings**, so there is no measured number for them yet. The "
+        f"nearest trained setting differs in {'; '.join(match.differences)}. The framed cell is that setting ({trained}); "
+        "press **Train it live** to measure yours.")
+
+
 @st.cache_data(show_spinner=False, ttl=600)
 def playground_sweep() -> dict:
     """The precomputed sweep (models/sweep.json), read once per server (re-read every 10 min).
@@ -90,7 +115,7 @@ def progress_message(state) -> None:
         training_now, _ = slots.server_limiter().counts()
         st.info(f"Waiting for the server: you are **number {max(state.position, 1)}** in the queue "
                 f"({training_now} run{'s' if training_now != 1 else ''} training now). Meanwhile, explore the "
-                "expected accuracy tab or the other pages; your place is kept.")
+                "measured accuracy tab or the other pages; your place is kept.")
     elif state.status == "starting":
         st.progress(state.fraction, text="Starting: loading TensorFlow, the training images and your network "
                                          "(a few seconds)...")
