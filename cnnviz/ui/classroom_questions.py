@@ -117,6 +117,8 @@ def _board_box(question: questions.Question, code: str) -> None:
         class_ui.say(error)
         return
     right = question.right_choice if tally.revealed else None
+    if tally.revealed:  # first, so that the projector shows why without scrolling
+        st.markdown(f"**The answer: {question.right_choice}.** {question.explanation}")
     st.html(tally_html(tally, right, ui.presenter()))
     _show_box_notice()
     if class_ui.teacher_token(code) is not None:
@@ -127,8 +129,6 @@ def _board_box(question: questions.Question, code: str) -> None:
             st.button("Ask again", key="class_ask_again", icon=":material/restart_alt:",
                       on_click=_teacher, args=("clear_answers", question.question_id),
                       help="Deletes this question's answers so the class can answer afresh.")
-    if tally.revealed:
-        st.markdown(f"**The answer: {question.right_choice}.** {question.explanation}")
 
 
 @ui.fragment(run_every=STUDENT_POLL_SECONDS)
