@@ -4,6 +4,7 @@ import streamlit as st
 
 from cnnviz import ui
 from cnnviz.digits.image_files import ImageError
+from cnnviz.ui import lesson
 from cnnviz.ui import xception as xception_ui
 from cnnviz.xception import figures as imagenet_figures
 from cnnviz.xception import imagenet, loading
@@ -11,7 +12,7 @@ from cnnviz.xception import imagenet, loading
 present = ui.presenter()
 
 st.title("Xception on your photo")
-st.markdown(
+ui.intro(
     "The finale: **Xception**, a 22.9-million-parameter CNN trained on 1.2 million ImageNet photos, "
     "names what is in a photo out of **1000 classes**, and **Grad-CAM** shows *where* in the photo it "
     "found its evidence."
@@ -21,7 +22,7 @@ st.markdown(
 samples, sample_notes = xception_ui.xception_samples()
 SOURCES = ["Sample photo", "Upload a photo", "Camera"]
 fit_labels = {"centre crop": "crop", "squash": "squash"}
-source_column, fit_column = st.columns([3, 2])
+source_column, fit_column, photo_column = st.columns([3.7, 2.3, 3])
 source = source_column.radio("Photo", SOURCES, horizontal=True, key="xception_source", bind="query-params")
 fit_label = fit_column.radio("Make it 299 x 299 by", list(fit_labels), horizontal=True, key="xception_fit",
                              bind="query-params",
@@ -29,36 +30,48 @@ fit_label = fit_column.radio("Make it 299 x 299 by", list(fit_labels), horizonta
                                   "but stretches the photo.")
 mode = fit_labels[fit_label]
 photo_bytes, expected = None, None
-if source == "Sample photo":
-    if samples:
-        names = [name for name, _, _ in samples]
-        chosen = st.selectbox("Sample", names, key="xception_sample", bind="query-params")
-        _, photo_bytes, expected = samples[names.index(chosen)]
-    for note in sample_notes:
-        st.caption(note)
-elif source == "Upload a photo":
-    uploaded = st.file_uploader("A JPEG or PNG photo (up to 10 MB)", key="xception_upload",
-                                type=["jpg", "jpeg", "png", "webp", "bmp", "gif"])
-    photo_bytes = uploaded.getvalue() if uploaded is not None else None
-else:
-    shot = st.camera_input("Take a photo", key="xception_camera")
-    photo_bytes = shot.getvalue() if shot is not None else None
+with photo_column:
+    if source == "Sample photo":
+        if samples:
+            names = [name for name, _, _ in samples]
+            chosen = st.selectbox("Sample", names, key="xception_sample", bind="query-params")
+            _, photo_bytes, expected = samples[names.index(chosen)]
+    elif source == "Upload a photo":
+        uploaded = st.file_uploader("A JPEG or PNG photo (up to 10 MB)", key="xception_upload",
+                                    type=["jpg", "jpeg", "png", "webp", "bmp", "gif"])
+        photo_bytes = uploaded.getvalue() if uploaded is not None else None
+    else:
+        shot = st.camera_input("Take a photo", key="xception_camera")
+        photo_bytes = shot.getvalue() if shot is not None else None
 
-photo, photo_key = None, None
-if photo_bytes is None:
-    st.info("Choose a sample, upload a photo or take one with the camera to begin.")
-else:
+photo, photo_key, photo_problem = None, None, None
+if photo_bytes is not None:
     photo_key = xception_ui.photo_key(photo_bytes)
     try:
         photo = xception_ui.xception_photo(photo_key, photo_bytes)
     except ImageError as error:
-        st.error(f"**This photo cannot be used.** {error}")
+        photo_problem = str(error)
 
-model = xception_ui.xception_or_warning()
+model, problems = xception_ui.xception(loading.weights_source())
+analysis = None
+if model is not None and photo is not None:
+    analysis = xception_ui.xception_analysis(photo_key, photo_bytes, mode, loading.weights_source())
+if model is None:
+    lesson.replace_notice(
+        "Notice: Xception cannot run on this server today, so look at what it would be given: the photo made "
+        "square, resized to 299 x 299 pixels, and every value rescaled from 0..255 to -1..1.")
+
+picture_slot = st.container()  # the step's picture, drawn once the Grad-CAM controls below are known
+if model is None:
+    xception_ui.show_problems(problems)
+for note in sample_notes if source == "Sample photo" else []:
+    st.caption(note)
 
 prepare_tab, predict_tab, gradcam_tab, facts_tab = st.tabs(
     ["1. Preprocess", "2. Top-5 answer", "3. Where it looked (Grad-CAM)", "About Xception"]
 )
+wait_message = ("needs Xception's weights and class names; see the message above." if model is None
+                else "needs a photo first.")
 
 with prepare_tab:
     st.markdown(
@@ -69,20 +82,10 @@ with prepare_tab:
         st.info("No photo yet: choose one above to see how it is prepared.")
     else:
         shown = xception_ui.preparation(photo_key, photo_bytes, mode, present)
-        original_column, crop_column, squash_column = st.columns(3)
-        width, height = shown["size"]
-        original_column.image(shown["original"], caption=f"Original: {width} x {height} pixels", width="stretch")
-        for column, (label, fit) in zip((crop_column, squash_column), fit_labels.items()):
-            used = " (used)" if fit == mode else ""
-            column.image(shown[fit], caption=f"{label.capitalize()}: 299 x 299{used}", width="stretch")
-        st.dataframe(shown["summary"], hide_index=True)
+        if analysis is not None:  # otherwise these three photos are the step's picture, above
+            xception_ui.show_preparation(shown, mode, fit_labels, present)
+        ui.table(shown["summary"])
         ui.plot(shown["histograms"], key="xception_histograms")
-
-analysis = None
-if model is not None and photo is not None:
-    analysis = xception_ui.xception_analysis(photo_key, photo_bytes, mode, loading.weights_source())
-wait_message = ("needs Xception's weights and class names; see the message above." if model is None
-                else "needs a photo first.")
 
 with predict_tab:
     if analysis is None:
@@ -90,13 +93,13 @@ with predict_tab:
     else:
         predictions, _ = analysis
         best = imagenet.readable(predictions[0][2])
-        st.markdown(f"Xception's answer: **{best}** ({100 * predictions[0][3]:.1f} %). "
-                    "Its five most probable classes out of 1000:")
-        ui.plot(ui.cached_figure(imagenet_figures.top_bars, predictions, present), key="xception_top")
+        st.markdown(f"Xception's answer: **{best}** ({100 * predictions[0][3]:.1f} %), the first of the five "
+                    "most probable classes out of 1000 in the chart above.")
         if expected:
             st.caption(f"A well-trained Xception answers about **{expected}** for this sample.")
         st.caption(f"Weights: {loading.weights_source()}.")
 
+chosen_class, strength = None, 0.5
 with gradcam_tab:
     if analysis is None:
         st.info(f"Grad-CAM {wait_message}")
@@ -104,7 +107,8 @@ with gradcam_tab:
         predictions, _ = analysis
         st.markdown(
             "**Grad-CAM** asks: which of the last convolution's 10 x 10 regions raised this class's score? "
-            "Hot colours mark strong evidence; the grid is stretched over the photo Xception saw."
+            "Hot colours mark strong evidence; the grid is stretched over the photo Xception saw (the picture "
+            "above). Choose the class it explains and how strongly the heatmap covers the photo."
         )
         class_column, strength_column = st.columns([3, 2])
         choices = {f"{imagenet.readable(label)} ({100 * probability:.1f} %)": index
@@ -116,11 +120,22 @@ with gradcam_tab:
                                           help="0 shows only the photo, 1 only the heatmap.")
         overlay, grid = xception_ui.evidence_figures(photo_key, photo_bytes, mode, loading.weights_source(),
                                                      choices[chosen_class], strength, present, chosen_class)
-        overlay_column, grid_column = st.columns(2)
+        ui.plot(grid, key="xception_grid")
+
+with picture_slot, ui.main_picture():
+    if analysis is not None:
+        overlay_column, answer_column = st.columns([1, 1.3])
         with overlay_column:
             ui.plot(overlay, key="xception_overlay")
-        with grid_column:
-            ui.plot(grid, key="xception_grid")
+        with answer_column:
+            ui.plot(ui.cached_figure(imagenet_figures.top_bars, analysis[0], present), key="xception_top")
+    elif photo is not None:
+        xception_ui.show_preparation(xception_ui.preparation(photo_key, photo_bytes, mode, present), mode, fit_labels,
+                                    present)
+    elif photo_problem:
+        st.error(f"**This photo cannot be used.** {photo_problem}")
+    else:
+        st.info("Choose a sample, upload a photo or take one with the camera to begin.")
 
 with facts_tab:
     facts = xception_ui.xception_facts()

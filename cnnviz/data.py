@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cnnviz.problems import Unavailable
+
 MNIST_ENV_VAR = "CNNVIZ_MNIST"
 IMAGE_SIZE = 28
 NUM_CLASSES = 10
@@ -26,8 +28,10 @@ EXPECTED_SHAPES = {
 Split = tuple[np.ndarray, np.ndarray]
 
 
-class DatasetUnavailable(RuntimeError):
+class DatasetUnavailable(Unavailable):
     """MNIST could not be loaded; the message says what went wrong and what to do."""
+
+    summary = "The MNIST digits could not be loaded on this server, so this page cannot show them today."
 
 
 def keras_home() -> Path:

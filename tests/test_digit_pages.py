@@ -101,13 +101,13 @@ def test_inside_the_cnn_shows_a_trained_zoo_network_and_explains_a_missing_one()
     if zoo_has(chosen):  # the default is the lesson's CNN, or the first one trained on this server
         assert len(app.get("plotly_chart")) >= 5
     else:
-        assert any("not available" in block.value for block in app.info)
+        assert any("not on this server" in block.value for block in app.info)
     missing = [name for name in zoo.names() if name != "mlp" and not zoo_has(name)]
     if missing:
         app.selectbox(key="inside_model").set_value(missing[0]).run()
         assert not app.exception
-        assert any("not available" in block.value and "python -m cnnviz.zoo" in block.value
-                   for block in app.info)
+        assert any("not on this server" in block.value for block in app.info)
+        assert any("python -m cnnviz.zoo" in block.value for block in app.expander[-1].markdown)
 
 
 def test_your_digit_reaches_inside_the_cnn():
@@ -146,7 +146,7 @@ def test_uploading_a_digit_shows_the_steps_and_the_predictions(mnist):
         predictions = [metric.value for metric in app.metric]
         assert predictions and predictions[0] == str(y_test[0]), predictions
     else:
-        assert any("not available" in block.value for block in app.info)
+        assert any("not on this server" in block.value for block in app.info)
 
 
 def test_a_bad_upload_is_a_readable_error():

@@ -302,12 +302,29 @@ def picture(image: np.ndarray, side: int = 140) -> bytes:
     return buffer.getvalue()
 
 
+def unavailable(error, *, level: str = "warning") -> None:
+    """What is missing, for a class: the error's plain sentence on the page, and the whole story
+    (paths, the library's own error, the fix) behind an expander for the person running the server.
+
+    Args:
+        error: a :class:`cnnviz.problems.Unavailable` (any exception will do: its text goes behind
+            the expander under a general sentence).
+        level: ``"warning"``, ``"error"`` or ``"info"``.
+    """
+    summary = getattr(error, "summary", "Something this page needs is missing on this server.")
+    show = {"warning": st.warning, "error": st.error, "info": st.info}[level]
+    show(f"**{summary}** The rest of the lesson works. Whoever runs this server can fix it: the "
+         "details are just below.", icon=":material/cloud_off:")
+    with st.expander("For the person running the server"):
+        st.markdown(str(error))
+
+
 def mnist_or_stop() -> tuple[data.Split, data.Split]:
-    """MNIST, or a readable error on the page and a stop of this page only."""
+    """MNIST, or a readable message on the page and the end of this page only."""
     try:
         return mnist()
     except data.DatasetUnavailable as error:
-        st.error(f"**MNIST is not available.** {error}")
+        unavailable(error, level="error")
         stop()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from cnnviz.ui import mnist, prepared
+from cnnviz.ui import mnist, prepared, unavailable
 
 PLAYGROUND_SOURCE = "playground"  # the model choice meaning "the network I trained on the playground"
 PLAYGROUND_MODEL_KEY = "playground_model"  # set by the playground page: a keras.Model
@@ -49,7 +49,7 @@ def model_or_message(source: str):
     try:
         return zoo_model(source)
     except zoo.ModelUnavailable as error:
-        st.info(f"**This network is not available on this server yet.** {error}")
+        unavailable(error, level="info")
         return None
 
 

@@ -26,6 +26,7 @@ HAND_READ_PARAMETERS = {"digit", "conv_cells"}
 LABEL_PREFIX = "lesson_label_"
 QR_ERROR_LEVEL = "m"  # 15% of the code may be unreadable (a glare on the projector) and it still scans
 NOTICE_KEY = "lesson_notice"  # this run's step notice, for notice_after_picture
+NOTICE_SLOT_KEY = "lesson_notice_slot"  # where a laptop's notice is drawn this run (None on the projector)
 
 
 @dataclass(frozen=True)
@@ -211,9 +212,19 @@ def lesson_bar(pages: dict, url_path: str, presenter: bool):
                          icon=":material/arrow_forward:", query_params=_with_presenter(following.query, presenter))
         share_slot = st.empty()
     st.session_state[NOTICE_KEY] = step.notice
+    st.session_state[NOTICE_SLOT_KEY] = None if presenter else st.empty()
     if not presenter:
-        st.markdown(step.notice)
+        st.session_state[NOTICE_SLOT_KEY].markdown(step.notice)
     return share_slot
+
+
+def replace_notice(notice: str) -> None:
+    """A page whose step cannot show what the notice promises on this server (Xception without its
+    weights) says instead what the class can notice today. Call it before :func:`notice_after_picture`."""
+    st.session_state[NOTICE_KEY] = notice
+    slot = st.session_state.get(NOTICE_SLOT_KEY)
+    if slot is not None:
+        slot.markdown(notice)
 
 
 def notice_after_picture() -> None:

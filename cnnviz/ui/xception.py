@@ -12,12 +12,12 @@ from cnnviz.ui.comparison import zoo_cards
 
 @st.cache_resource(show_spinner="Loading Xception (22.9 million weights, once per server)...")
 def xception(source: str):
-    """The one Xception of this server: ``(model, None)``, or ``(None, message)`` saying what is
-    missing. A failure is kept too, so an offline server does not retry the download on every
-    click; :func:`xception_or_warning`'s Retry button clears it.
+    """The one Xception of this server: ``(model, [])``, or ``(None, problems)``, a list of
+    :class:`cnnviz.xception.loading.ModelUnavailable` saying what is missing. A failure is kept too,
+    so an offline server does not retry the download on every click; :func:`show_problems`'s
+    Retry button clears it.
 
     The ImageNet class index is checked too: without the class names the model cannot answer.
-    When both are missing, the message says so for both.
 
     Args:
         source: :func:`cnnviz.xception.loading.weights_source`, so a changed setting means a fresh load.
@@ -28,29 +28,38 @@ def xception(source: str):
     try:
         loading.class_index()
     except loading.ModelUnavailable as error:
-        problems.append(str(error))
+        problems.append(error)
     try:
         model = loading.load_xception()
     except loading.ModelUnavailable as error:
-        problems.append(str(error))
-    return (None, "\n\n".join(problems)) if problems else (model, None)
+        problems.append(error)
+    return (None, problems) if problems else (model, [])
 
 
-def xception_or_warning():
-    """The shared Xception, or None after a warning that says what is missing, with a Retry button."""
+def show_problems(problems: list) -> None:
+    """Xception cannot name photos here: one plain sentence, the details for the server's operator
+    behind an expander, and a Retry button (after the operator has fixed it)."""
+    from cnnviz.ui import unavailable
     from cnnviz.xception import loading
 
-    model, message = xception(loading.weights_source())
-    if model is None:
-        st.warning(
-            "**Xception is not available on this server**, so it cannot name photos right now. "
-            f"The preprocessing and the facts below still work.\n\n{message}",
-            icon=":material/cloud_off:",
-        )
-        if st.button("Retry loading Xception", icon=":material/refresh:", key="xception_retry"):
-            xception.clear()
-            st.rerun()
-    return model
+    details = "\n\n".join(str(problem) for problem in problems)
+    unavailable(loading.ModelUnavailable(details, summary=problems[0].summary))
+    if st.button("Retry loading Xception", icon=":material/refresh:", key="xception_retry"):
+        xception.clear()
+        st.rerun()
+
+
+def show_preparation(shown: dict, mode: str, fit_labels: dict, presenter: bool) -> None:
+    """The photo as given, centre-cropped and squashed to 299 x 299, side by side (``shown``:
+    :func:`preparation`); on the projector at most 300 px tall, so that the three fit the screen."""
+    original_column, crop_column, squash_column = st.columns(3)
+    width, height = shown["size"]
+    shown_width = (lambda ratio: int(300 * min(1.0, ratio))) if presenter else (lambda ratio: "stretch")
+    original_column.image(shown["original"], caption=f"Original: {width} x {height} pixels",
+                          width=shown_width(width / height))
+    for column, (label, fit) in zip((crop_column, squash_column), fit_labels.items()):
+        used = " (used)" if fit == mode else ""
+        column.image(shown[fit], caption=f"{label.capitalize()}: 299 x 299{used}", width=shown_width(1.0))
 
 
 @st.cache_data(show_spinner="Counting Xception's parameters...")
@@ -128,9 +137,9 @@ def xception_analysis(key: str, _photo_bytes: bytes, mode: str, source: str):
     """
     from cnnviz.xception import imagenet, loading
 
-    model, message = xception(source)
+    model, problems = xception(source)
     if model is None:
-        raise loading.ModelUnavailable(message)
+        raise problems[0]
     return imagenet.analyse(model, xception_photo(key, _photo_bytes), mode)
 
 

@@ -13,6 +13,8 @@ import json
 import os
 from pathlib import Path
 
+from cnnviz.problems import Unavailable
+
 WEIGHTS_ENV_VAR = "CNNVIZ_XCEPTION_WEIGHTS"
 WEIGHTS_FILE_NAME = "xception_weights_tf_dim_ordering_tf_kernels.h5"
 WEIGHTS_SIZE_MB = 88
@@ -23,8 +25,11 @@ CLASS_INDEX_MD5 = "c2c37ea517e94d9795004a39431a14cb"
 IMAGENET_CLASSES = 1000  # Xception's outputs
 
 
-class ModelUnavailable(RuntimeError):
+class ModelUnavailable(Unavailable):
     """Xception's weights or class names cannot be had; the message says which file to put where."""
+
+    summary = ("Xception cannot name photos on this server today: its trained weights or its list of class "
+               "names are missing, and the server cannot download them.")
 
 
 def keras_home() -> Path:

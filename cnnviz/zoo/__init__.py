@@ -17,8 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnviz.zoo import architectures
 from cnnviz import data
+from cnnviz.problems import Unavailable
+from cnnviz.zoo import architectures
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 REQUIRED_CARD_FIELDS = ("name", "params", "test_accuracy", "test_loss", "history", "epochs",
@@ -26,9 +27,11 @@ REQUIRED_CARD_FIELDS = ("name", "params", "test_accuracy", "test_loss", "history
                         "device")
 
 
-class ModelUnavailable(RuntimeError):
+class ModelUnavailable(Unavailable):
     """A zoo model's file is missing or broken (or the name is unknown); the message says how to
     rebuild it."""
+
+    summary = "This trained network is not on this server yet, so it cannot answer today."
 
 
 def names() -> list[str]:
