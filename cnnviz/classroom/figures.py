@@ -31,8 +31,10 @@ def confusion_heatmap(confusion: np.ndarray, presenter: bool, title: str) -> go.
         colorbar=colorbar("digits", presenter, tickformat="d", nticks=min(most + 1, 6)),
         hovertemplate="asked for %{y}, the network said %{x}: %{text} digits<extra></extra>",
     ))
-    fig.update_xaxes(title="the network said", type="category", tickfont={"size": sizes["base"]})
-    fig.update_yaxes(title="asked for", autorange="reversed", type="category", tickfont={"size": sizes["base"]})
+    black = {"size": sizes["base"], "color": "#111111"}  # read from the back row: no grey axis text
+    fig.update_xaxes(title={"text": "the network said", "font": black}, type="category", tickfont=black)
+    fig.update_yaxes(title={"text": "asked for", "font": black}, autorange="reversed", type="category",
+                     tickfont=black)
     return style(fig, presenter, title, height=430 if presenter else 380)
 
 

@@ -17,7 +17,8 @@ GALLERY_SIZE = 40  # the newest digits shown
 MISTAKES_SHOWN = 12
 # Image captions are Streamlit's smallest text: on the projector they must stay readable too.
 _CAPTION_CSS = """<style>
-.st-key-class_gallery [data-testid="stImageCaption"], .st-key-class_mistakes [data-testid="stImageCaption"]
+.st-key-class_gallery [data-testid="stImageCaption"], .st-key-class_mistakes [data-testid="stImageCaption"],
+.st-key-class_gallery [data-testid="stImageCaption"] *, .st-key-class_mistakes [data-testid="stImageCaption"] *
   { font-size: %dpx !important; color: #000 !important; line-height: 1.2; }
 </style>"""
 
