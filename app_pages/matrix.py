@@ -5,18 +5,19 @@ import streamlit as st
 
 from cnnviz import data, ui
 from cnnviz.lesson import matrix_figures
-from cnnviz.ui import lesson
+from cnnviz.ui import explorer, lesson
 
 present = ui.presenter()
 (x_train, y_train), (x_test, y_test) = ui.mnist_or_stop()
 
 st.title("An image is a matrix")
-st.markdown(
+ui.intro(
     "A computer sees a photo as a grid of numbers. Each MNIST digit is **28 x 28 = 784 pixels**, "
     "and each pixel is one number from **0 (background)** to **255 (ink)**."
 )
 
 CLASS_CHOICES = ["any digit", *[str(digit) for digit in range(10)]]
+CLOSE_UP = 8  # the close-up's side: 8 x 8 numbers are readable from the back of a classroom
 
 # The link names the digit by its training-set number (?digit=123) and may name a class filter; the
 # digit wins on the first run of this session only: later runs write the URL themselves.
@@ -61,17 +62,25 @@ pixels_tab, zoom_tab, flatten_tab, label_tab, dataset_tab = st.tabs(
 
 if pixels_tab.open:
     with pixels_tab:
+        top, left = matrix_figures.ink_centre_window(image, CLOSE_UP)
+        with ui.main_picture():
+            picture_column, matrix_column, close_up_column = st.columns([1.1, 2.9, 2.6], gap="small")
+            with picture_column:
+                st.image(ui.picture(255 - image, 8 * 28), caption=f"#{index:,}: a {label}", width="stretch")
+            with matrix_column:
+                explorer.matrix(image, decimals=0, colours="grey", value_range=(0, 255), title="The matrix",
+                                presenter=present, max_height_px=420 if present else 470, key="matrix_full")
+            with close_up_column:
+                explorer.matrix(image[top:top + CLOSE_UP, left:left + CLOSE_UP], decimals=0, colours="grey",
+                                value_range=(0, 255), origin=(top, left),
+                                title=f"Close-up: rows {top}-{top + CLOSE_UP - 1}, columns {left}-{left + CLOSE_UP - 1}",
+                                presenter=present, max_height_px=420 if present else 470, key="matrix_close_up")
         st.markdown(
             f"Training image **#{index:,}**, labelled **{label}**: the picture and the matrix hold the same 784 "
-            "numbers. Light cells are background (0), dark cells are ink (up to 255). Hover a cell for its row, "
-            "column and value; **Zoom in** makes the numbers readable from afar."
+            "numbers. Light cells are background (0), dark cells are ink (up to 255). Point at a cell for its "
+            "row, column and value; the close-up shows the numbers in the middle of the digit, and **Zoom in** "
+            "lets you pick any region."
         )
-        picture_column, matrix_column = st.columns([1, 5])
-        with picture_column:
-            st.image(ui.picture(255 - image, 8 * 28), caption=f"#{index:,}: a {label}", width="stretch")
-        with matrix_column:
-            ui.plot(ui.cached_figure(matrix_figures.matrix_heatmap, image, present, height=720, cell_font_size=10),
-                    key="matrix_full")
 
 if zoom_tab.open:
     with zoom_tab:
@@ -93,21 +102,23 @@ if zoom_tab.open:
 
 if flatten_tab.open:
     with flatten_tab:
+        flat = data.flatten(image)
+        first_ink_row = int(np.flatnonzero(image.any(axis=1))[0]) if image.any() else 0
+        with ui.main_picture():
+            ui.plot(ui.cached_figure(matrix_figures.flatten_strip, image, present), key="matrix_flatten")
+            slider_column, note_column = st.columns(2, vertical_alignment="bottom")
+            detail_row = slider_column.slider("Close-up: where row ... ends and the next begins", 0, 26, first_ink_row,
+                                              key="matrix_flatten_row", bind="query-params")
+            note_column.caption(f"Row {detail_row} fills positions {detail_row * 28} to {detail_row * 28 + 27}; "
+                                f"row {detail_row + 1} continues at position {detail_row * 28 + 28}.")
+            ui.plot(ui.cached_figure(matrix_figures.flatten_detail, image, detail_row, present),
+                    key="matrix_flatten_detail")
         st.markdown(
             "A plain neural network (the MLP) takes one long list, so the 28 rows are laid **end to end**: "
             "row 0 fills positions 0-27, row 1 fills 28-55, and so on up to position 783. "
             "Then every value is divided by 255 so that inputs lie between 0 and 1."
         )
-        ui.plot(ui.cached_figure(matrix_figures.flatten_strip, image, present), key="matrix_flatten")
-        flat = data.flatten(image)
-        first_ink_row = int(np.flatnonzero(image.any(axis=1))[0]) if image.any() else 0
-        detail_row = st.slider("Close-up: where row ... ends and the next row begins", 0, 26, first_ink_row,
-                               key="matrix_flatten_row", bind="query-params")
-        st.caption(f"Row {detail_row} fills positions {detail_row * 28} to {detail_row * 28 + 27}; "
-                   f"row {detail_row + 1} continues at position {detail_row * 28 + 28}.")
-        ui.plot(ui.cached_figure(matrix_figures.flatten_detail, image, detail_row, present),
-                key="matrix_flatten_detail")
-        st.dataframe(ui.cached_table(matrix_figures.ink_positions_table, image), hide_index=True)
+        ui.table(ui.cached_table(matrix_figures.ink_positions_table, image))
         st.caption(f"The first inked positions of digit #{index:,}: shape {image.shape} becomes {flat.shape}.")
 
 if label_tab.open:
@@ -125,8 +136,8 @@ if dataset_tab.open:
         with shapes_column:
             st.markdown("**What Keras' `mnist.load_data()` returns**")
             arrays = (x_train, y_train, x_test, y_test)
-            st.dataframe(ui.cached_table(matrix_figures.dataset_table, tuple(str(a.shape) for a in arrays),
-                                         tuple(str(a.dtype) for a in arrays)), hide_index=True)
+            ui.table(ui.cached_table(matrix_figures.dataset_table, tuple(str(a.shape) for a in arrays),
+                                     tuple(str(a.dtype) for a in arrays)))
             st.caption(f"Loaded from {data.source_description()}.")
         with counts_column:
             ui.plot(ui.cached_figure(matrix_figures.class_count_bars, data.class_counts(y_train),

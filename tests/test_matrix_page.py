@@ -15,15 +15,20 @@ def run_matrix_page(query: dict | None = None) -> AppTest:
 
 
 def full_matrix(app: AppTest) -> np.ndarray:
-    """The z values of the page's first figure (the 28x28 matrix), decoded from Plotly's JSON."""
-    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
-    z = spec["data"][0]["z"]
-    if isinstance(z, dict):  # plotly >= 6 sends typed arrays as base64
-        import base64
+    """The numbers the page sends its matrix explorer (drawn by the browser; see test_explorer_browser)."""
+    payloads = [json.loads(element.proto.json) for element in app.get("bidi_component")]
+    (matrix,) = [payload for payload in payloads if payload["titles"]["input"] == "The matrix"]
+    return np.array(matrix["input"])
 
-        raw = np.frombuffer(base64.b64decode(z["bdata"]), dtype=np.dtype(z["dtype"]))
-        return raw.reshape(z.get("shape", "28, 28") if isinstance(z.get("shape"), list) else (28, 28))
-    return np.array(z)
+
+def test_the_close_up_shows_the_numbers_in_the_middle_of_the_digit(mnist):
+    (x_train, _), _ = mnist
+    app = run_matrix_page()
+    payloads = [json.loads(element.proto.json) for element in app.get("bidi_component")]
+    close_up = next(payload for payload in payloads if payload["titles"]["input"].startswith("Close-up"))
+    top, left = close_up["origin"]
+    np.testing.assert_array_equal(close_up["input"], x_train[0][top:top + 8, left:left + 8])
+    assert np.count_nonzero(close_up["input"]) >= 16  # mostly ink, not background
 
 
 def test_choosing_another_digit_changes_the_matrix(mnist):

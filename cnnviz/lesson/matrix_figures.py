@@ -63,6 +63,22 @@ def matrix_heatmap(
     return style(fig, presenter, title, height)
 
 
+def ink_centre_window(image: np.ndarray, side: int) -> tuple[int, int]:
+    """The top-left corner (row, column) of the ``side`` x ``side`` window centred on the middle of
+    the image's ink (its bounding box), kept inside the image; the image's centre when it is blank.
+
+    Args:
+        image: (H, W) pixel values, ink > 0.
+    """
+    image = np.asarray(image)
+    rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
+    middle_row = (rows[0] + rows[-1]) // 2 if rows.size else image.shape[0] // 2
+    middle_col = (cols[0] + cols[-1]) // 2 if cols.size else image.shape[1] // 2
+    top = int(np.clip(middle_row - side // 2 + 1, 0, image.shape[0] - side))
+    left = int(np.clip(middle_col - side // 2 + 1, 0, image.shape[1] - side))
+    return top, left
+
+
 def flatten_strip(image: np.ndarray, presenter: bool, height: int | None = None) -> go.Figure:
     """The 28 rows of an image laid end to end: one strip of 784 values, row starts marked.
 
@@ -101,7 +117,7 @@ def flatten_strip(image: np.ndarray, presenter: bool, height: int | None = None)
         title=f"position in the flattened vector (red lines: where each of the {rows} rows starts)",
     )
     fig.update_yaxes(visible=False)
-    return style(fig, presenter, height=height or (190 if presenter else 160))
+    return style(fig, presenter, height=height or (140 if presenter else 160))
 
 
 def flatten_detail(image: np.ndarray, row: int, presenter: bool, cells_each_side: int = 14) -> go.Figure:
@@ -135,7 +151,7 @@ def flatten_detail(image: np.ndarray, row: int, presenter: bool, cells_each_side
     fig.update_xaxes(tickvals=positions[::2] if not presenter else positions[::4], tickangle=0,
                      title="position in the flattened vector")
     fig.update_yaxes(visible=False)
-    fig = style(fig, presenter, height=210 if presenter else 180)
+    fig = style(fig, presenter, height=150 if presenter else 180)
     fig.update_layout(margin={"t": 40})
     return fig
 
