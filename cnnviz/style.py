@@ -35,6 +35,12 @@ def style(fig: go.Figure, presenter: bool, title: str | None = None, height: int
         margin={"l": 10, "r": 10, "t": 50 if title else 10, "b": 10},
         hoverlabel={"font_size": sizes["base"]},
     )
+    # Streamlit's chart theme draws ticks, axis titles and legends in its own small sizes unless the
+    # figure names them: name them, so a projector gets nothing under 18 px.
+    axis_text = {"tickfont": {"size": sizes["base"]}, "title": {"font": {"size": sizes["base"]}}}
+    fig.update_xaxes(**axis_text)
+    fig.update_yaxes(**axis_text)
+    fig.update_layout(legend={"font": {"size": sizes["base"]}})
     if height:
         fig.update_layout(height=height)
     return fig
