@@ -114,13 +114,11 @@ with digit_tab:
         st.markdown("**ReLU** keeps the positive responses and turns every negative one into 0. "
                     "Red = positive, blue = negative, white = 0.")
         kernel_rows = tuple(map(tuple, kernel.tolist() if hasattr(kernel, "tolist") else kernel))
-        raw_figure, relu_figure = convolution_ui.conv_result_figures(int(index), kernel_rows, int(stride), padding,
-                                                                     int(dilation), present)
+        raw_picture, relu_picture = convolution_ui.conv_result_pictures(int(index), kernel_rows, int(stride),
+                                                                        padding, int(dilation), present)
         raw_column, relu_column = st.columns(2)
-        with raw_column:
-            ui.plot(raw_figure, key="conv_raw")
-        with relu_column:
-            ui.plot(relu_figure, key="conv_relu")
+        raw_column.image(raw_picture)
+        relu_column.image(relu_picture)
 
 
 @ui.fragment
@@ -131,10 +129,11 @@ def layer_of_kernels(index: int) -> None:
     if not chosen:
         st.info("Pick at least one kernel to see its feature map.")
         return
-    figure, kernel_shape, maps_shape = convolution_ui.conv_stack_figure(index, tuple(chosen), present)
+    picture, kernel_shape, maps_shape = convolution_ui.conv_stack_picture(index, tuple(chosen), present)
     st.markdown(f"Digit #{index:,}: input (28, 28, 1), kernels {kernel_shape}, output **{maps_shape}**: "
-                f"{len(chosen)} feature maps of {maps_shape[0]} x {maps_shape[1]}.")
-    ui.plot(figure, key="conv_stack_figure")
+                f"{len(chosen)} feature maps of {maps_shape[0]} x {maps_shape[1]}, on one colour scale "
+                "(blue negative, white 0, red positive).")
+    st.image(picture)
 
 
 with stack_tab:

@@ -3,9 +3,9 @@ layer's filters, the dense activations, the probabilities, and one feature map u
 
 import streamlit as st
 
-from cnnviz.digits import figures as activation_figures
 from cnnviz import data, ui
 from cnnviz.ui import digits as digits_ui
+from cnnviz.ui import explorer
 from cnnviz.ui import inside as inside_ui
 from cnnviz.ui import lesson
 
@@ -61,7 +61,7 @@ if model is None:
     ui.stop()
 try:
     with st.spinner("Running the digit through every layer..."):
-        views = digits_ui.layer_views(source, image, present)
+        views = inside_ui.layer_pictures(source, image, present)
         overview = inside_ui.overview_png(source, image, present)
 except ValueError as error:  # a playground network built for another input shape
     st.error(f"**This network cannot take a 28 x 28 digit.** {error}")
@@ -70,37 +70,35 @@ with ui.main_picture():
     st.image(overview, width=inside_ui.OVERVIEW_SIZE[present][0])
     st.caption(f"The input: {digit_caption}. Each column: a stage's two most active maps, at their true size.")
 
-filters = digits_ui.first_filters(source, present)
+filters = inside_ui.first_filters(source, present)
 if filters is not None:
     st.subheader("The first layer's filters")
-    st.caption("What the network learned to look for: each small grid slides over the image. "
+    st.caption(f"{filters[0]}: what the network learned to look for; each small grid slides over the image. "
                "Red = positive weight (wants ink there), blue = negative (wants background).")
-    ui.plot(filters, key="inside_filters")
+    st.image(filters[1])
 
 st.header("Layer by layer")
-st.caption("Every map of every layer, one picture per layer on one colour scale (its range on the legend). "
-           "Maps are numbered left to right, row by row.")
-grids = {grid["name"]: grid for grid in inside_ui.stage_grids(source, image, present)}
+st.caption("Every layer's output for this digit. Map layers: all maps on one colour scale (its range on the "
+           "legend), numbered left to right, row by row.")
 map_layers = []
-for position, view in enumerate(views):
+for view in views:
     shape = " x ".join(str(size) for size in view["shape"])
     st.subheader(f"{view['name']}  ·  {view['class_name']}  ·  output {shape}")
     if view["kind"] == "maps":
         map_layers.append(view)
-        st.image(grids[view["name"]]["png"])
-    elif view["kind"] == "flat":
+    if view["kind"] == "flat":
         st.caption(f"The maps laid end to end as one list of {view['shape'][0]:,} numbers, ready for the dense layers.")
     elif view["kind"] == "bars":
         st.caption("One bar per neuron of this dense layer.")
-        ui.plot(view["figure"], key=f"inside_layer_{position}")
-    else:
+    elif view["kind"] == "probabilities":
         st.caption("The ten probabilities: the network's answer.")
-        ui.plot(view["figure"], key=f"inside_layer_{position}")
+    if view["png"] is not None:
+        st.image(view["png"])
 
 
 @ui.fragment
 def one_map_up_close(map_layers: list[dict]) -> None:
-    """Pick a layer and a map: only this part reruns (a fragment), not the whole page's figures."""
+    """Pick a layer and a map: only this part reruns (a fragment), not the whole page's pictures."""
     layer_column, map_column = st.columns(2)
     layer_names = [view["name"] for view in map_layers]
     chosen_layer = layer_column.selectbox("Layer", layer_names, key="inside_detail_layer", bind="query-params")
@@ -110,20 +108,23 @@ def one_map_up_close(map_layers: list[dict]) -> None:
     if st.session_state.get("inside_detail_map", 0) > count - 1:
         st.session_state["inside_detail_map"] = 0
     chosen_map = map_column.slider("Map number", 0, count - 1, key="inside_detail_map", bind="query-params")
-    detail = digits_ui.map_detail(source, image, chosen_layer, chosen_map, present)
-    # Three side by side on a laptop; on a projector (bigger text) two, the filter below them.
-    left, middle, *rest = st.columns(2 if present else 3)
-    with left:
-        ui.plot(ui.cached_figure(activation_figures.input_digit, image, present, title="input"),
-                key="inside_detail_input")
-    with middle:
-        ui.plot(detail["map"], key="inside_detail_map_figure")
-    filter_column, note_column = (rest[0], rest[0]) if rest else st.columns(2)
-    with filter_column:
-        if detail["filter"] is not None:
-            ui.plot(detail["filter"], key="inside_detail_filter")
-    if detail["note"]:
-        note_column.info(detail["note"])
+    detail = inside_ui.map_detail(source, image, (chosen_layer, int(chosen_map)))
+    map_area, filter_area = st.columns([3, 2])
+    with map_area:
+        values = detail["map"]
+        explorer.matrix(values, decimals=2, colours="reds" if float(values.min()) >= 0 else "signed",
+                        title=f"{chosen_layer}, map {chosen_map}", presenter=present, key="inside_detail_map_view")
+    with filter_area:
+        kernel = detail["filter"]
+        if kernel is not None and kernel.shape[-1] == 1:
+            explorer.matrix(kernel[..., 0], decimals=2, colours="signed",
+                            title=f"its filter ({kernel.shape[0]}x{kernel.shape[1]})", presenter=present,
+                            max_height_px=300, key="inside_detail_filter_view")
+        elif kernel is not None:
+            st.image(inside_ui.filter_stack_png(kernel, present),
+                     caption=f"{detail['filter_layer']}, filter {chosen_map}: one slice per input map")
+        if detail["note"]:
+            st.info(detail["note"])
 
 
 if map_layers:

@@ -92,13 +92,11 @@ if zoom_tab.open:
         region = image[top : bottom + 1, left : right + 1]
         raw_column, scaled_column = st.columns(2)
         with raw_column:
-            ui.plot(ui.cached_figure(matrix_figures.matrix_heatmap, region, present, title="Raw pixel values (0-255)",
-                                     row_offset=top, col_offset=left), key="matrix_zoom_raw")
+            explorer.matrix(region, decimals=0, colours="grey", value_range=(0, 255), origin=(top, left),
+                            title="Raw pixel values (0-255)", presenter=present, key="matrix_zoom_raw")
         with scaled_column:
-            ui.plot(ui.cached_figure(matrix_figures.matrix_heatmap, data.scale(region), present,
-                                     title="Scaled: value / 255", legend_title="scaled value", zmax=1,
-                                     number_format=".2f", row_offset=top, col_offset=left),
-                    key="matrix_zoom_scaled")
+            explorer.matrix(data.scale(region), decimals=2, colours="grey", value_range=(0, 1), origin=(top, left),
+                            title="Scaled: value / 255", presenter=present, key="matrix_zoom_scaled")
 
 if flatten_tab.open:
     with flatten_tab:

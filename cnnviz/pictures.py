@@ -98,7 +98,8 @@ def legend(image: Image.Image, left: int, top: int, height: int, low: float, hig
 
 
 def map_grid(maps: np.ndarray, *, presenter: bool, columns: int | None = None, cell_px: int | None = None,
-             width_px: int = 900, legend_title: str = "activation", first_number: int = 0) -> bytes:
+             width_px: int = 900, legend_title: str = "activation", first_number: int = 0,
+             labels: list[str] | None = None, value_range: tuple[float, float] | None = None) -> bytes:
     """One layer's feature maps as a grid of small images on one shared colour scale, each map
     numbered, with a colour legend stating the range. PNG bytes.
 
@@ -106,16 +107,20 @@ def map_grid(maps: np.ndarray, *, presenter: bool, columns: int | None = None, c
         maps: (height, width, count) one layer's output for one digit (or a filter stack).
         columns: maps per row (default: as many as fit ``width_px``, at most 16).
         cell_px: pixels per map cell (default: chosen so the grid fits ``width_px``).
-        first_number: the number printed under the first map.
+        first_number: the number printed under the first map; ``labels``: names printed instead.
+        value_range: colour limits shared with another picture (default: from ``maps``).
     """
     maps = np.asarray(maps, dtype=np.float64)
     height, width, count = maps.shape
     text_px = TEXT_PX[presenter]
-    low, high, scheme = value_limits(maps)
+    low, high, scheme = value_limits(maps if value_range is None else np.asarray(value_range, dtype=np.float64))
     legend_room = 4 * text_px + 40
     gap = max(6, text_px // 2)
     if cell_px is None:
         cell_px = max(2, min(8, (width_px - legend_room) // (min(count, 16) * (width + 1))))
+    label_font = font(text_px)
+    if labels is not None:  # a name under each map: the map must be at least as wide as its name
+        cell_px = max(cell_px, -(-int(max(label_font.getlength(text) for text in labels) + 8) // width))
     tile = width * cell_px
     label_room = text_px + 6
     if columns is None:
@@ -129,10 +134,51 @@ def map_grid(maps: np.ndarray, *, presenter: bool, columns: int | None = None, c
         row, column = divmod(number_on_grid, columns)
         left, top = column * (tile + gap), row * (height * cell_px + label_room + gap)
         image.paste(enlarged(shades[..., number_on_grid, :], cell_px), (left, top))
-        draw.text((left + tile // 2, top + height * cell_px + 2), str(first_number + number_on_grid), fill=MUTED,
-                  font=font(text_px), anchor="mt")
+        text = labels[number_on_grid] if labels is not None else str(first_number + number_on_grid)
+        draw.text((left + tile // 2, top + height * cell_px + 2), text, fill=MUTED, font=label_font, anchor="mt")
     legend(image, grid_width + 16, 0, min(image.height - label_room, max(120, 10 * text_px)), low, high, scheme,
            text_px)
     draw.text((grid_width + 16, min(image.height - 2, max(120, 10 * text_px) + text_px + 6)), legend_title,
               fill=MUTED, font=font(text_px), anchor="lt")
+    return png(image)
+
+
+def bars(values, *, presenter: bool, labels: list[str] | None = None, highlight: int | None = None,
+         percent: bool = False, width_px: int = 880, height_px: int = 220, axis_title: str = "") -> bytes:
+    """Vertical bars, one per value (a dense layer's neurons, ten probabilities), with the value axis's
+    range written at its ends and ``highlight``'s bar in orange. PNG bytes.
+
+    Args:
+        values: (n,) numbers; negative bars go down from the zero line.
+        labels: a name under each bar (written when they fit), e.g. the ten digits.
+        percent: values are fractions 0..1, written as percentages above the bars (when they fit).
+    """
+    values = np.asarray(values, dtype=np.float64)
+    text_px = TEXT_PX[presenter]
+    image = Image.new("RGB", (width_px, height_px), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    low, high = min(0.0, float(values.min(initial=0.0))), max(float(values.max(initial=0.0)), 1e-9)
+    if percent:
+        low, high = 0.0, 1.0
+    top_text = f"{high:.0%}" if percent else number(high)
+    left = int(font(text_px).getlength(top_text)) + 10
+    top, bottom = text_px + 8, height_px - (text_px + 10 if labels else 4) - (text_px + 6 if axis_title else 0)
+    plot_width = width_px - left - 4
+    slot = plot_width / max(len(values), 1)
+    zero = bottom - (0.0 - low) / (high - low) * (bottom - top)
+    for position, value in enumerate(values):
+        x0, x1 = left + position * slot + slot * 0.12, left + (position + 1) * slot - slot * 0.12
+        y = bottom - (value - low) / (high - low) * (bottom - top)
+        colour = (255, 127, 14) if position == highlight else (31, 119, 180)
+        draw.rectangle((x0, min(y, zero), max(x1, x0 + 1), max(y, zero)), fill=colour)
+        if percent and slot >= 2.2 * text_px and value >= 0.005:
+            draw.text(((x0 + x1) / 2, y - 2), f"{value:.0%}", fill=INK, font=font(text_px), anchor="mb")
+        if labels and slot >= 0.8 * text_px:
+            draw.text(((x0 + x1) / 2, bottom + 4), labels[position], fill=INK, font=font(text_px, bold=position == highlight),
+                      anchor="mt")
+    draw.line((left - 2, zero, width_px - 4, zero), fill=MUTED, width=1)
+    draw.text((left - 6, top), top_text, fill=MUTED, font=font(text_px), anchor="rm")
+    draw.text((left - 6, bottom), f"{low:.0%}" if percent else number(low), fill=MUTED, font=font(text_px), anchor="rm")
+    if axis_title:
+        draw.text((left + plot_width / 2, height_px - 2), axis_title, fill=MUTED, font=font(text_px), anchor="mb")
     return png(image)

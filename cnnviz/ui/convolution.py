@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 from cnnviz import data
-from cnnviz.ui import mnist, prepared
+from cnnviz.ui import mnist
 
 SEED_IMAGE = ((1, 1, 1, 0, 0), (0, 1, 1, 1, 0), (0, 0, 1, 1, 1), (0, 0, 1, 1, 0), (0, 1, 1, 0, 0))
 SEED_KERNEL = ((1, 0, 1), (0, 1, 0), (1, 0, 1))
@@ -26,26 +26,39 @@ def feature_map(index: int, kernel_name: str) -> np.ndarray:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def conv_result_figures(index: int, kernel: tuple, stride: int, padding, dilation: int, presenter: bool):
-    """The raw output of digit ``index`` convolved with ``kernel`` and the same after ReLU: two figures."""
-    from cnnviz.lesson import conv_figures, ops
+def conv_result_pictures(index: int, kernel: tuple, stride: int, padding, dilation: int,
+                         presenter: bool) -> tuple[bytes, bytes]:
+    """Digit ``index`` convolved with ``kernel`` (a tuple of row tuples), before and after ReLU: two
+    PNG pictures on one colour scale centred on 0 (blue negative, white 0, red positive)."""
+    from cnnviz import pictures
+    from cnnviz.lesson import ops
+    from cnnviz.style import symmetric_limit
 
     output = ops.conv2d(scaled_digit(index), np.array(kernel), stride, padding, dilation)
-    return tuple(prepared(figure) for figure in conv_figures.raw_and_relu(output, presenter))
+    limit = symmetric_limit(output)
+    common = {"presenter": presenter, "value_range": (-limit, limit), "legend_title": "value",
+              "cell_px": max(4, (300 if presenter else 260) // output.shape[1])}
+    return (pictures.map_grid(output[..., None], labels=["raw output: the sums of products"], **common),
+            pictures.map_grid(np.maximum(output, 0.0)[..., None], labels=["after ReLU: max(value, 0)"], **common))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def conv_stack_figure(index: int, kernel_names: tuple[str, ...], presenter: bool):
+def conv_stack_picture(index: int, kernel_names: tuple[str, ...], presenter: bool):
     """One Conv2D layer with the preset kernels ``kernel_names`` on digit ``index``.
 
     Returns:
-        (figure of the feature maps, kernel shape (3, 3, 1, N), output shape (26, 26, N)).
+        (PNG of the feature maps on one scale centred on 0, kernel shape (3, 3, 1, N), output shape (26, 26, N)).
     """
-    from cnnviz.lesson import conv_figures, kernels, ops
+    from cnnviz import pictures
+    from cnnviz.lesson import kernels, ops
+    from cnnviz.style import symmetric_limit
 
     weights = np.stack([kernels.preset_weights(name) for name in kernel_names], axis=-1)[:, :, None, :]
     maps = ops.conv2d(scaled_digit(index)[:, :, None], weights)
-    return prepared(conv_figures.feature_stack(maps, list(kernel_names), presenter)), weights.shape, maps.shape
+    limit = symmetric_limit(maps)
+    picture = pictures.map_grid(maps, presenter=presenter, labels=list(kernel_names), value_range=(-limit, limit),
+                                legend_title="value", width_px=1150 if presenter else 880, columns=4)
+    return picture, weights.shape, maps.shape
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

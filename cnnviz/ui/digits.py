@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from cnnviz.ui import mnist, prepared, unavailable
+from cnnviz.ui import mnist, unavailable
 
 PLAYGROUND_SOURCE = "playground"  # the model choice meaning "the network I trained on the playground"
 PLAYGROUND_MODEL_KEY = "playground_model"  # set by the playground page: a keras.Model
@@ -51,85 +51,6 @@ def model_or_message(source: str):
     except zoo.ModelUnavailable as error:
         unavailable(error, level="info")
         return None
-
-
-def _views(model, image: np.ndarray, presenter: bool) -> tuple[list, list]:
-    from cnnviz.digits import figures as activation_figures
-    from cnnviz.digits import activations
-
-    outputs = activations.feature_maps(model, image)
-    return outputs, activation_figures.layer_views(outputs, presenter)
-
-
-# The zoo's figures are kept with cache_resource, already prepared (see cnnviz.ui.prepared): a
-# cache_data hit unpickles every figure, which re-runs Plotly's checks (about 70 ms a layer).
-
-
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _zoo_views(model_name: str, image: np.ndarray, presenter: bool) -> list:
-    return [_with_prepared_figures(view) for view in _views(zoo_model(model_name), image, presenter)[1]]
-
-
-def layer_views(source: str, image: np.ndarray, presenter: bool) -> list[dict]:
-    """Figures of every layer for one digit (see ``activation_figures.layer_views``); cached per
-    (zoo model, digit, presenter), since a class looks at the same few digits."""
-    if source == PLAYGROUND_SOURCE:
-        return _views(playground_model(), image, presenter)[1]
-    return _zoo_views(source, image, presenter)
-
-
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _zoo_detail(model_name: str, image: np.ndarray, layer_name: str, index: int, presenter: bool) -> dict:
-    from cnnviz.digits import figures as activation_figures
-    from cnnviz.digits import activations
-
-    model = zoo_model(model_name)
-    return _with_prepared_figures(
-        activation_figures.map_detail(model, activations.feature_maps(model, image), layer_name, index, presenter))
-
-
-def _with_prepared_figures(view: dict) -> dict:
-    """``view`` with each of its Plotly figures prepared for sharing."""
-    import plotly.graph_objects as go
-
-    return {name: prepared(value) if isinstance(value, go.Figure) else value for name, value in view.items()}
-
-
-def map_detail(source: str, image: np.ndarray, layer_name: str, index: int, presenter: bool) -> dict:
-    """One feature map large with its filter (see ``activation_figures.map_detail``)."""
-    if source == PLAYGROUND_SOURCE:
-        from cnnviz.digits import figures as activation_figures
-        from cnnviz.digits import activations
-
-        model = playground_model()
-        return activation_figures.map_detail(model, activations.feature_maps(model, image), layer_name, index,
-                                             presenter)
-    return _zoo_detail(source, image, layer_name, index, presenter)
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _zoo_first_filters(model_name: str, presenter: bool):
-    figure = _first_filters(zoo_model(model_name), presenter)
-    return prepared(figure) if figure is not None else None
-
-
-def _first_filters(model, presenter: bool):
-    from cnnviz.digits import figures as activation_figures
-    from cnnviz.digits import activations
-
-    name = activations.first_conv_layer_name(model)
-    if name is None:
-        return None
-    kernel = activations.conv_kernel(model, name)  # (height, width, in_channels, filters)
-    return activation_figures.filter_grid(kernel[:, :, 0, :], presenter,
-                                          f"{name}: {kernel.shape[-1]} learned {kernel.shape[0]}x{kernel.shape[1]} filters")
-
-
-def first_filters(source: str, presenter: bool):
-    """The first convolution's filters as small heatmaps, or None for a model without one."""
-    if source == PLAYGROUND_SOURCE:
-        return _first_filters(playground_model(), presenter)
-    return _zoo_first_filters(source, presenter)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

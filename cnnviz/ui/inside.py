@@ -45,14 +45,69 @@ def overview_png(source: str, image: np.ndarray, presenter: bool) -> bytes:
 
 
 @_cached_for_zoo
-def stage_grids(source: str, image: np.ndarray, presenter: bool) -> list[dict]:
-    """Every map layer's feature maps as a picture: ``{"name", "class_name", "shape", "png"}`` each."""
+def layer_pictures(source: str, image: np.ndarray, presenter: bool) -> list[dict]:
+    """Every layer worth drawing (``cnnviz.digits.figures.layer_views``), each with its picture as
+    ``"png"``: a map layer's grid of maps, a dense layer's bars, the ten probabilities (None for the
+    flatten step, a list of numbers)."""
     from cnnviz import pictures
-    from cnnviz.digits.activations import shown_layers
+    from cnnviz.digits import figures
 
-    return [{"name": entry.layer_name, "class_name": entry.layer_class_name, "shape": entry.output.shape,
-             "png": pictures.map_grid(entry.output, presenter=presenter, width_px=GRID_WIDTH[presenter])}
-            for entry in shown_layers(_outputs(source, image)) if entry.output.ndim == 3]
+    views = figures.layer_views(_outputs(source, image))
+    for view in views:
+        values = view["values"]
+        if view["kind"] == "maps":
+            view["png"] = pictures.map_grid(values, presenter=presenter, width_px=GRID_WIDTH[presenter])
+        elif view["kind"] == "bars":
+            view["png"] = pictures.bars(values, presenter=presenter, width_px=GRID_WIDTH[presenter],
+                                        axis_title="neuron (activation for this digit)")
+        elif view["kind"] == "probabilities":
+            view["png"] = pictures.bars(values, presenter=presenter, labels=[str(digit) for digit in range(10)],
+                                        highlight=int(np.argmax(values)), percent=True, width_px=600,
+                                        height_px=240, axis_title="digit")
+        else:
+            view["png"] = None
+    return views
+
+
+@_cached_for_zoo
+def map_detail(source: str, image: np.ndarray, layer_name_and_index: tuple) -> dict:
+    """One map and the filter that made it (``cnnviz.digits.figures.map_detail``) as arrays."""
+    from cnnviz.digits import figures
+
+    model = digits_ui.playground_model() if source == digits_ui.PLAYGROUND_SOURCE else digits_ui.zoo_model(source)
+    layer_name, index = layer_name_and_index
+    return figures.map_detail(model, _outputs(source, image), layer_name, index)
+
+
+def first_filters(source: str, presenter: bool) -> tuple[str, bytes] | None:
+    """The first convolution's learned filters as one picture with a legend: ``(caption, PNG)``, or
+    None for a network without a convolution."""
+    from cnnviz.digits import activations
+
+    model = digits_ui.playground_model() if source == digits_ui.PLAYGROUND_SOURCE else digits_ui.zoo_model(source)
+    name = activations.first_conv_layer_name(model)
+    if name is None:
+        return None
+    kernel = activations.conv_kernel(model, name)  # (height, width, in_channels, filters)
+    caption = f"{name}: {kernel.shape[-1]} learned {kernel.shape[0]}x{kernel.shape[1]} filters"
+    if source == digits_ui.PLAYGROUND_SOURCE:  # a student's own network: drawn afresh, never shared
+        return caption, _filters_png(kernel[:, :, 0, :], presenter)
+    return caption, _zoo_filters_png(source, name, presenter)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _zoo_filters_png(model_name: str, layer_name: str, presenter: bool) -> bytes:
+    from cnnviz.digits import activations
+
+    return _filters_png(activations.conv_kernel(digits_ui.zoo_model(model_name), layer_name)[:, :, 0, :], presenter)
+
+
+def _filters_png(kernels: np.ndarray, presenter: bool) -> bytes:
+    """(height, width, filters) weights as one picture on a scale centred on 0."""
+    from cnnviz import pictures
+
+    return pictures.map_grid(kernels, presenter=presenter, width_px=GRID_WIDTH[presenter], legend_title="weight",
+                             cell_px=max(4, 60 // kernels.shape[0]))
 
 
 def open_close_up_on_an_active_map(source: str, digit_id: str, layer_name: str, maps: np.ndarray) -> None:
@@ -77,3 +132,8 @@ def open_close_up_on_an_active_map(source: str, digit_id: str, layer_name: str, 
 def layer_output(source: str, image: np.ndarray, layer_name: str) -> np.ndarray:
     """One layer's output for the digit: (height, width, count) for a map layer."""
     return next(entry.output for entry in _outputs(source, image) if entry.layer_name == layer_name)
+
+
+def filter_stack_png(kernel: np.ndarray, presenter: bool) -> bytes:
+    """One filter of a deeper convolution, (kh, kw, in_channels): a slice per input map, one picture."""
+    return _filters_png(kernel, presenter)
