@@ -56,20 +56,24 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout_s: float = 9
     raise RuntimeError(f"streamlit did not answer on {url} within {timeout_s} s")
 
 
-@pytest.fixture(scope="session")
-def streamlit_server():
-    """Base URL of ``streamlit run app.py`` serving on a free loopback port for the session."""
+@contextlib.contextmanager
+def served_app(*server_args: str, log_name: str = "streamlit-server"):
+    """``streamlit run app.py`` on a free loopback port, with extra ``server_args``; yields its base URL
+    (the path prefix included when ``--server.baseUrlPath`` is among them)."""
     port = free_port()
-    log_path = REPO_ROOT / "screenshots" / "streamlit-server.log"
+    log_path = REPO_ROOT / "screenshots" / f"{log_name}.log"
     log_path.parent.mkdir(exist_ok=True)
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *server_args],
             cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}"
+    prefix = ""
+    if "--server.baseUrlPath" in server_args:
+        prefix = "/" + server_args[server_args.index("--server.baseUrlPath") + 1].strip("/")
+    url = f"http://127.0.0.1:{port}{prefix}"
     try:
         wait_until_healthy(url, process)
         yield url
@@ -79,6 +83,13 @@ def streamlit_server():
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def streamlit_server():
+    """Base URL of ``streamlit run app.py`` serving on a free loopback port for the session."""
+    with served_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

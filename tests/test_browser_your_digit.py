@@ -21,9 +21,9 @@ def test_uploading_a_digit_photo_gives_a_prediction(streamlit_server, browser_pa
         browser_page.get_by_text("Upload a picture", exact=True).click()
     with settles(browser_page):
         browser_page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(photo))
-    browser_page.wait_for_selector('h2:has-text("What the network receives")', timeout=120_000)
+    browser_page.get_by_text("MNIST's own preparation of your digit").wait_for(timeout=120_000)
     assert run_state(browser_page)["exception"] == 0
-    assert browser_page.locator('[data-testid="stImage"]').count() == 1 + 7  # example + seven steps
+    assert browser_page.locator('[data-testid="stImage"]').count() == 7 + 1  # seven steps + an MNIST example
     if zoo.model_path("mlp").is_file():
         browser_page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
         assert browser_page.locator('[data-testid="stMetricValue"]').first.inner_text().strip() == str(y_test[0])

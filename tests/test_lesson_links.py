@@ -8,7 +8,7 @@ Browser tests drive Debian's Chromium (see browser_support); the pure helpers ar
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
-from browser_support import VIEWPORT, open_app, run_state, settles
+from browser_support import VIEWPORT, open_app, run_state, served_app, settles
 from qr_support import qr_modules, qr_modules_of
 
 from cnnviz.lesson import kernels
@@ -197,6 +197,33 @@ def test_the_first_page_also_answers_at_its_name(streamlit_server, browser_page)
     assert urlsplit(browser_page.url).path == "/"
     assert browser_page.get_by_role("tab", name="Zoom in").get_attribute("aria-selected") == "true"
     assert browser_page.get_by_text("Page not found").count() == 0
+
+
+@pytest.mark.browser
+def test_behind_a_path_prefix_the_students_link_keeps_it(browser):
+    """Served under server.baseUrlPath (as behind a school's proxy at /cnnviz/), a step's students'
+    link keeps the prefix and opens the same view in a fresh browser."""
+    with served_app("--server.baseUrlPath", "cnnviz", log_name="streamlit-prefixed") as prefixed:
+        assert prefixed.endswith("/cnnviz")
+        teacher = browser.new_context(viewport=VIEWPORT).new_page()
+        open_app(teacher, f"{prefixed}/pooling?present=true&pool_mode=average")
+        link = _students_link(teacher)
+        teacher.context.close()
+        assert link == f"{prefixed}/pooling?pool_mode=average", link
+        student = browser.new_context(viewport=VIEWPORT).new_page()
+        open_app(student, link)
+        assert student.get_by_role("radio", name="average").is_checked()
+        assert run_state(student)["exception"] == 0
+        student.context.close()
+
+
+def test_a_class_page_is_not_a_lesson_step():
+    from pages_list import open_app as open_router
+
+    app = open_router().switch_page("app_pages/class_board.py").run()
+    assert not app.exception
+    assert not any("of 9" in block.value for block in app.markdown)
+    assert lesson.current_step("class-board", None) is None
 
 
 def test_app_root_cuts_the_page_path_and_keeps_a_prefix():

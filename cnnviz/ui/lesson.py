@@ -22,7 +22,7 @@ DEFAULT_PAGE = "matrix"
 MATRIX_TAB_KEY = "matrix_tab"
 MATRIX_TABS = ("The 28 x 28 matrix", "Zoom in", "Flatten and scale", "One-hot label", "The dataset")
 # URL parameters a page reads by hand (not widgets): never reported as "not valid here".
-HAND_READ_PARAMETERS = {"digit", "conv_cells"}
+HAND_READ_PARAMETERS = {"digit", "conv_cells", "present"}  # present: read by ui.presenter_toggle
 LABEL_PREFIX = "lesson_label_"
 QR_ERROR_LEVEL = "m"  # 15% of the code may be unreadable (a glare on the projector) and it still scans
 NOTICE_KEY = "lesson_notice"  # this run's step notice, for notice_after_picture
@@ -73,15 +73,15 @@ STEPS = (
 )
 
 
-def current_step(url_path: str, matrix_tab: str | None) -> int:
+def current_step(url_path: str, matrix_tab: str | None) -> int | None:
     """Index into :data:`STEPS` of the page ``url_path`` (the matrix page holds two steps, told apart
-    by its open tab)."""
+    by its open tab), or None for a page that is not a lesson step (the class pages)."""
     if url_path == "matrix":
         return 1 if matrix_tab in MATRIX_TABS[2:] else 0
     for number, step in enumerate(STEPS):
         if step.url_path == url_path:
             return number
-    return 0
+    return None
 
 
 def share_url(base_url: str, url_path: str, query: dict) -> str:
@@ -158,8 +158,6 @@ def rejected_values(before: dict, after: dict, values: dict) -> dict:
     for name, raw in before.items():
         if name in after or name in HAND_READ_PARAMETERS:
             continue
-        if name == "present" and raw in ("1", ["1"]):  # older links' presenter switch, still honoured
-            continue
         shown = values.get(name)
         raw_text = raw[-1] if isinstance(raw, list) else raw
         if isinstance(shown, bool):
@@ -199,22 +197,27 @@ def lesson_bar(pages: dict, url_path: str, presenter: bool):
     """
     tab = st.query_params.get(MATRIX_TAB_KEY) or st.session_state.get(MATRIX_TAB_KEY)  # a link wins
     number = current_step(url_path, tab)
-    step = STEPS[number]
+    step = STEPS[number] if number is not None else None
     with st.container(horizontal=True, vertical_alignment="center", gap="small", key="lesson_line"):
-        if number > 0:
+        if step is None:  # a class page: the way back into the lesson
+            st.page_link(pages[STEPS[0].url_path], label="The lesson, step 1", icon=":material/school:",
+                         query_params=_with_presenter(STEPS[0].query, presenter))
+        if number:
             previous = STEPS[number - 1]
             st.page_link(pages[previous.url_path], label=f"Back: {previous.title}", icon=":material/arrow_back:",
                          query_params=_with_presenter(previous.query, presenter))
-        st.markdown(f"**Step {number + 1} of {len(STEPS)}: {step.title}**", width="content")
-        if number + 1 < len(STEPS):
+        if step is not None:
+            st.markdown(f"**Step {number + 1} of {len(STEPS)}: {step.title}**", width="content")
+        if step is not None and number + 1 < len(STEPS):
             following = STEPS[number + 1]
             st.page_link(pages[following.url_path], label=f"Next: {following.title}",
                          icon=":material/arrow_forward:", query_params=_with_presenter(following.query, presenter))
         share_slot = st.empty()
-    st.session_state[NOTICE_KEY] = step.notice
+    notice = step.notice if step is not None else ""
+    st.session_state[NOTICE_KEY] = notice
     st.session_state[NOTICE_SLOT_KEY] = None if presenter else st.empty()
-    if not presenter:
-        st.session_state[NOTICE_SLOT_KEY].markdown(step.notice)
+    if not presenter and notice:
+        st.session_state[NOTICE_SLOT_KEY].markdown(notice)
     return share_slot
 
 
