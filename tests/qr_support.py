@@ -16,16 +16,18 @@ FINDER_MODULES = 7  # a QR code's corner squares are 7 modules wide
 def qr_modules(png: bytes) -> list[list[bool]]:
     """The dark (True) and light modules of the QR code in a PNG, quiet zone left out.
 
-    The module size is read off the top-left finder pattern (its first dark run is 7 modules), and
-    each module is sampled at its centre.
+    The number of modules across is read off the top-left finder pattern (its first dark run is 7
+    modules), the module size off the whole width, and each module is sampled at its centre; so a
+    picture shown resized (not a whole number of pixels per module) still reads right.
     """
     dark = np.asarray(Image.open(io.BytesIO(png)).convert("L")) < 128
     rows, cols = np.flatnonzero(dark.any(axis=1)), np.flatnonzero(dark.any(axis=0))
     top, left, bottom, right = rows[0], cols[0], rows[-1], cols[-1]
     first_run = int(np.argmin(dark[top, left:]))  # length of the finder's top edge, in pixels
-    module = first_run / FINDER_MODULES
-    count = round((right - left + 1) / module)
-    assert round((bottom - top + 1) / module) == count, "the code is not square"
+    estimate = (right - left + 1) / (first_run / FINDER_MODULES)
+    count = 4 * round((estimate - 17) / 4) + 17  # a QR code is 21, 25, 29, ... modules across
+    assert abs((bottom - top + 1) - (right - left + 1)) <= 2, "the code is not square"
+    module = (right - left + 1) / count  # the exact size, from the whole width (the picture may be resized)
     centres = ((np.arange(count) + 0.5) * module).astype(int)
     return dark[top + centres][:, left + centres].tolist()
 

@@ -72,15 +72,15 @@ def _matrix(page):
 
 def _convolution(page):
     _open_tab(page, "On a real digit")
-    _type_number(page, "Training digit", 5)
-    _choose(page, "Start from the kernel", "blur")
+    _type_number(page, "Digit", 5)
+    _choose(page, "Kernel", "blur")
     _choose(page, "Stride", "2")
     _choose(page, "Padding", "same")
 
 
 def _pooling(page):
     _click(page, page.get_by_role("radio", name="average"))
-    _choose(page, "Pool size", "3")
+    _choose(page, "Size", "3")
     _choose(page, "Padding", "same")
 
 
@@ -239,10 +239,23 @@ def test_public_url_overrides_the_address(monkeypatch):
     assert lesson.base_url("pooling") == "https://cnn.school.example"
 
 
-def test_qr_modules_read_back_what_segno_wrote():
-    url = "http://school.example:8501/pooling?pool_mode=average"
-    assert qr_modules(lesson.qr_png(url)) == qr_modules_of(url)
-    assert qr_modules(lesson.qr_png(url)) != qr_modules_of(url + "&pool_size=3")
+@pytest.mark.parametrize("shown_width", [None, 280, 301])
+def test_qr_modules_read_back_what_segno_wrote(shown_width):
+    """Also from a picture resized as the popover shows it (not a whole number of pixels per module)."""
+    import io
+
+    from PIL import Image
+
+    url = ("http://school.example:8501/train-your-own?playground_tab=Measured+accuracy&blocks=2&filters=32"
+           "&kernel=5&pool=0&dropout=0.25&dense=64&optimizer=rmsprop&epochs=3&batch=64&samples=10000")
+    png = lesson.qr_png(url)
+    if shown_width:
+        image = Image.open(io.BytesIO(png))
+        buffer = io.BytesIO()
+        image.resize((shown_width, shown_width), Image.Resampling.BILINEAR).save(buffer, format="PNG")
+        png = buffer.getvalue()
+    assert qr_modules(png) == qr_modules_of(url)
+    assert qr_modules(png) != qr_modules_of(url.replace("kernel=5", "kernel=3"))
 
 
 def test_steps_follow_the_seeds_order():

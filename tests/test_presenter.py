@@ -52,3 +52,14 @@ def test_each_steps_main_picture_is_on_the_projector_screen(streamlit_server, br
     assert page.evaluate(SMALL_TEXT_JS, 18) == []
     assert run_state(page)["exception"] == 0
     page.context.close()
+
+
+def test_the_students_link_popover_fits_the_projector_screen(streamlit_server, browser_page):
+    open_app(browser_page, f"{streamlit_server}/pooling?present=true")
+    browser_page.get_by_role("button", name="Students' link").click()
+    body = browser_page.locator('[data-testid="stPopoverBody"]')
+    body.locator("img").first.wait_for(timeout=30_000)
+    box = body.bounding_box()
+    assert box["y"] + box["height"] <= VIEWPORT["height"], box
+    assert body.evaluate("node => node.scrollHeight <= node.clientHeight + 1"), "the popover scrolls"
+    assert body.locator('[data-testid="stAlert"]').count() == 1  # the localhost warning, whole

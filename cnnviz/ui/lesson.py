@@ -254,15 +254,13 @@ def share_popover(url: str) -> None:
     """
     with st.popover("Students' link", icon=":material/qr_code_2:", key="lesson_share"):
         code_column, text_column = st.columns([1, 1.2], vertical_alignment="top")
-        code_column.image(qr_png(url), width=300)
+        code_column.image(qr_png(url), width=280)
         with text_column:
             st.markdown("**Scan it, or type the link:** the same page, the same settings.")
             st.code(url, language=None, wrap_lines=True)
             if is_local_address(url):
-                st.warning(
-                    "This address only works on this computer. Start the app with "
-                    "`--server.address 0.0.0.0` and open it at this computer's network address, or set "
-                    f"`{PUBLIC_URL_VARIABLE}` to the address students use.", icon=":material/wifi_off:")
+                st.warning(f"**Only this computer can open this address.** Run the app with "
+                           f"`--server.address 0.0.0.0`, or set `{PUBLIC_URL_VARIABLE}`.", icon=":material/wifi_off:")
 
 
 def _with_presenter(query: dict, presenter: bool) -> dict:
