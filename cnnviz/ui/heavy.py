@@ -1,0 +1,173 @@
+"""Heavy model work a few at a time, server-wide, and its results cached by size in bytes.
+
+A class shares one server process. Xception's analysis of a new photo (a forward pass and five
+Grad-CAMs) briefly needs a few hundred MB of its own, and the feature maps of a digit nobody has
+sent before take a model call and several pictures. Thirty students doing that at the same moment
+would need thirty times the memory, and each would wait just as long as if they queued. So such
+work takes a turn: at most ``CNNVIZ_HEAVY_AT_ONCE`` (default :data:`DEFAULT_AT_ONCE`) run at once,
+the others wait first come, first served (a :class:`cnnviz.playground.slots.SlotLimiter`) and
+see one line, "Waiting for the server: 2 students ahead of you", only while they wait.
+
+:func:`cached` is the decorator the loaders use: the result of each distinct call is kept in a
+:class:`cnnviz.bytecache.ByteCache` bounded in megabytes, one per decorated function per server,
+and only a miss takes a turn (30 students opening the same photo cost one turn, not 30). Rules:
+
+- a function wrapped with ``limited=True`` must not call another such function on a miss (it
+  would hold a turn while waiting for one);
+- never call a :func:`cached` function from inside a Streamlit-cached one: its waiting line and
+  spinner would be recorded and replayed by Streamlit on every later hit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import inspect
+import threading
+from typing import Callable, Iterator
+
+import numpy as np
+import streamlit as st
+
+from cnnviz.bytecache import ByteCache
+from cnnviz.playground.slots import SlotLimiter, _positive_int_from_env
+
+AT_ONCE_ENV_VAR = "CNNVIZ_HEAVY_AT_ONCE"
+DEFAULT_AT_ONCE = 2
+_held = threading.local()  # whether this thread holds a turn (a nested turn does not queue again)
+_STORES: dict = {}  # function name -> its ByteCache now, for stats()
+
+
+def at_once() -> int:
+    """How many heavy computations may run at once, from ``CNNVIZ_HEAVY_AT_ONCE`` (default 2)."""
+    return _positive_int_from_env(AT_ONCE_ENV_VAR, DEFAULT_AT_ONCE)
+
+
+@st.cache_resource(show_spinner=False)
+def server_limiter() -> SlotLimiter:
+    """The one heavy-work limiter of this server process."""
+    return SlotLimiter(capacity=at_once())
+
+
+def waiting_line(ahead: int) -> str:
+    """The one line a waiting student reads."""
+    students = "1 student" if ahead == 1 else f"{ahead} students"
+    return (f":material/hourglass_top: Waiting for the server: {students} ahead of you "
+            "(it works on a few photos and new digits at a time).")
+
+
+def _show_in_placeholder() -> Callable[[str | None], None]:
+    """A ``show(text)`` writing one caption into a placeholder made on first use (``None`` clears it)."""
+    placeholder = []
+
+    def show(text: str | None) -> None:
+        if text is None:
+            if placeholder:
+                placeholder[0].empty()
+            return
+        if not placeholder:
+            placeholder.append(st.empty())
+        placeholder[0].caption(text)
+
+    return show
+
+
+@contextlib.contextmanager
+def turn(limiter: SlotLimiter | None = None, show: Callable[[str | None], None] | None = None) -> Iterator[None]:
+    """Hold one of the server's heavy-work turns for the ``with`` body.
+
+    Args:
+        limiter: default :func:`server_limiter`.
+        show: called with the waiting line while this caller waits (and with ``None`` once its turn
+            has come); default a caption on the page. Never called when a turn is free at once.
+    """
+    if getattr(_held, "depth", 0):  # already inside a turn on this thread
+        yield
+        return
+    limiter = limiter or server_limiter()
+    show = show or _show_in_placeholder()
+    waited = []
+
+    def on_position(position: int) -> None:
+        if position == 0:
+            if waited:
+                show(None)
+            return
+        waited.append(position)
+        holding, _ = limiter.counts()
+        show(waiting_line(holding + position - 1))
+
+    with limiter.acquire("heavy", on_position=on_position):
+        _held.depth = 1
+        try:
+            yield
+        finally:
+            _held.depth = 0
+
+
+def _key_part(value):
+    """A hashable stand-in for an argument: numpy arrays and bytes by a digest of their content."""
+    if isinstance(value, np.ndarray):
+        contiguous = np.ascontiguousarray(value)
+        return ("ndarray", contiguous.shape, contiguous.dtype.str,
+                hashlib.blake2b(contiguous.view(np.uint8).reshape(-1), digest_size=16).hexdigest())
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return ("bytes", hashlib.blake2b(bytes(value), digest_size=16).hexdigest())
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (tuple, list)):
+        return tuple(_key_part(item) for item in value)
+    raise TypeError(f"a heavy.cached function cannot be keyed by a {type(value).__name__}; "
+                    "name the argument with a leading underscore to leave it out of the key.")
+
+
+@st.cache_resource(show_spinner=False)
+def _store(name: str, max_bytes: int) -> ByteCache:
+    """The byte-bounded cache of one decorated function, one per server (``st.cache_resource.clear()``
+    empties them all, as it does Streamlit's own)."""
+    store = _STORES[name] = ByteCache(max_bytes)
+    return store
+
+
+def cached(*, max_mb: float, limited: bool = True, spinner: str | None = None):
+    """Decorator: keep each distinct call's result (shared read-only by every session, as
+    ``st.cache_resource`` does) in at most ``max_mb`` MB, least recently used out first.
+
+    Arguments whose names start with ``_`` are left out of the key (as in Streamlit's caches).
+    Exceptions are not cached.
+
+    Args:
+        max_mb: the function's budget in MB (of :func:`cnnviz.bytecache.size_of`).
+        limited: a miss takes one of the server's heavy-work turns (:func:`turn`).
+        spinner: shown while a miss computes.
+    """
+
+    def decorate(function):
+        signature = inspect.signature(function)
+        name = f"{function.__module__}.{function.__qualname__}"
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            key = tuple((parameter, _key_part(value)) for parameter, value in bound.arguments.items()
+                        if not parameter.startswith("_"))
+
+            def compute():
+                with turn() if limited else contextlib.nullcontext():
+                    with st.spinner(spinner) if spinner else contextlib.nullcontext():
+                        return function(*args, **kwargs)
+
+            return _store(name, int(max_mb * 2**20)).get_or_compute(key, compute)
+
+        wrapper.store = lambda: _store(name, int(max_mb * 2**20))
+        wrapper.clear = lambda: wrapper.store().clear()
+        return wrapper
+
+    return decorate
+
+
+def stats() -> dict[str, dict]:
+    """Every :func:`cached` function's cache now, by name (entries, bytes, budget, hits, misses)."""
+    return {name: store.stats() for name, store in list(_STORES.items())}
