@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from cnnviz.ui import mnist, unavailable
+from cnnviz.ui import heavy, mnist, unavailable
 
 PLAYGROUND_SOURCE = "playground"  # the model choice meaning "the network I trained on the playground"
 PLAYGROUND_MODEL_KEY = "playground_model"  # set by the playground page: a keras.Model
@@ -61,7 +61,7 @@ def zoo_probabilities(model_name: str, image: np.ndarray) -> np.ndarray:
     return activations.probabilities(zoo_model(model_name), image)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@heavy.cached(max_mb=16, limited=False)  # 0.6 MB (a canvas) to 1.5 MB (a photo) each: seven steps up to 512 px
 def digit_steps(raw, invert: bool | None) -> list:
     """``images.to_mnist_steps`` of an upload (bytes) or a canvas (array), cached by content.
 

@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from cnnviz.ui import digits as digits_ui
+from cnnviz.ui import heavy
 
 OVERVIEW_SIZE = {True: (1180, 400), False: (880, 340)}  # px, by presenter mode: the page's full width
 GRID_WIDTH = {True: 1180, False: 880}
@@ -23,8 +24,9 @@ def _outputs(source: str, image: np.ndarray) -> list:
 
 def _cached_for_zoo(build):
     """``build(source, image, presenter)`` cached per server for zoo networks (a class looks at the same
-    few digits); a student's own playground network is drawn afresh."""
-    cached = st.cache_resource(max_entries=128, show_spinner=False)(build)
+    few digits), in 24 MB each (layer pictures 0.2-1 MB a digit, an overview 20 KB, a close-up 84 KB),
+    drawn one of a few at a time server-wide (cnnviz.ui.heavy); a student's own network is drawn afresh."""
+    cached = heavy.cached(max_mb=24)(build)
 
     def picture(source: str, image: np.ndarray, presenter: bool):
         if source == digits_ui.PLAYGROUND_SOURCE:

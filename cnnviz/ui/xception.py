@@ -7,6 +7,7 @@ import io
 
 import streamlit as st
 
+from cnnviz.ui import heavy
 from cnnviz.ui.comparison import zoo_cards
 
 
@@ -85,7 +86,7 @@ def photo_key(photo_bytes: bytes) -> str:
     return hashlib.sha256(photo_bytes).hexdigest()
 
 
-@st.cache_resource(max_entries=32, show_spinner="Decoding the photo...")
+@heavy.cached(max_mb=48, limited=False)  # a 12-megapixel JPEG decodes to 8.7 MB, a PNG to 36 MB
 def xception_photo(key: str, _photo_bytes: bytes):
     """Uploaded bytes -> a safe RGB/grey Pillow image (raises ``image_files.ImageError``), decoded
     once per server and shared read-only (every use below makes a new image from it)."""
@@ -127,7 +128,7 @@ def _jpeg(image) -> bytes:
     return buffer.getvalue()
 
 
-@st.cache_data(max_entries=64, show_spinner="Xception is looking at the photo (about a second)...")
+@heavy.cached(max_mb=2, spinner="Xception is looking at the photo (about a second)...")  # 4 KB each; a turn
 def xception_analysis(key: str, _photo_bytes: bytes, mode: str, source: str):
     """Top-5 and their Grad-CAM heatmaps for a photo, from one forward pass; computed once per
     photo, fit mode and weights source, then shared by every student who picks the same photo.
@@ -143,7 +144,7 @@ def xception_analysis(key: str, _photo_bytes: bytes, mode: str, source: str):
     return imagenet.analyse(model, xception_photo(key, _photo_bytes), mode)
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
+@heavy.cached(max_mb=16, limited=False)  # 0.14 MB each (the overlay's picture), one per class and strength
 def evidence_figures(key: str, _photo_bytes: bytes, mode: str, source: str, class_index: int, strength: float,
                      presenter: bool, title: str) -> tuple:
     """The Grad-CAM overlay and the 10 x 10 grid of one of the top-5 classes (its ImageNet index), prepared."""
