@@ -98,7 +98,12 @@ def class_code(session: ClassSession) -> str:
 
 
 def run(coroutine):
-    return asyncio.run(coroutine)
+    """``asyncio.run(coroutine)`` in a thread of its own: the browser tests' Playwright keeps an event
+    loop running in the test thread, where ``asyncio.run`` refuses to start another."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, coroutine).result()
 
 
 async def teacher_starts_a_class(url: str, page: str = "convolution") -> tuple[ClassSession, str, dict]:
