@@ -4,6 +4,7 @@ the class's handwriting on the projector."""
 import streamlit as st
 
 from cnnviz import ui
+from cnnviz.problems import Unavailable
 from cnnviz.ui import classroom as class_ui
 from cnnviz.ui import classroom_board as board_ui
 from cnnviz.ui import classroom_digits as draw_ui
@@ -19,7 +20,9 @@ st.subheader(f"Draw a {asked}")
 try:
     from streamlit_drawable_canvas import st_canvas  # only here: it needs a running app
 except Exception as error:  # the package is missing or broken on this server
-    st.error(f"The drawing canvas is not available here ({error}).")
+    ui.unavailable(Unavailable(f"Importing streamlit_drawable_canvas failed: {error!r}. Reinstall the "
+                               "requirements (`pip install -r requirements.txt`).",
+                               summary="The drawing canvas is not available on this server."))
     ui.stop()
 st_canvas(stroke_width=24, stroke_color="#FFFFFF", background_color="#000000", height=280, width=280,
           drawing_mode="freedraw", return_image_data=True, key=draw_ui.canvas_key())

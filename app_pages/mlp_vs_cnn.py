@@ -3,6 +3,7 @@
 import streamlit as st
 
 from cnnviz.zoo import figures as zoo_figures
+from cnnviz import zoo
 from cnnviz.zoo import metrics
 from cnnviz import ui
 from cnnviz.ui import comparison as comparison_ui
@@ -106,8 +107,8 @@ if mlp_card and cnn_card:
         with st.spinner("Running both networks over the 10 000 test digits (a few seconds, once per server)..."):
             mlp_probabilities = comparison_ui.zoo_test_probabilities("mlp", mlp_card.get("date", ""))
             cnn_probabilities = comparison_ui.zoo_test_probabilities(chosen, cnn_card.get("date", ""))
-    except Exception as error:  # zoo.ModelUnavailable: the card exists but the .keras file is broken
-        st.error(f"**The gallery needs both trained networks.** {error}")
+    except zoo.ModelUnavailable as error:  # the card exists but the .keras file is broken
+        ui.unavailable(error)
     else:
         indices = metrics.wrong_here_right_there(mlp_probabilities, cnn_probabilities, y_test)
         count = st.slider("Digits to show", 3, 12, 6, step=3, key=f"{PAGE}_gallery_count", bind="query-params")

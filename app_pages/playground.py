@@ -67,7 +67,7 @@ with sweep_tab:
         sweep_data = playground_ui.playground_sweep()
     except sweep.SweepUnavailable as error:
         sweep_data = None
-        st.info(str(error))
+        ui.unavailable(error, level="info")
     if sweep_data is not None:
         match = sweep.lookup(sweep_data, config)
         cell, base = match.cell, sweep_data["base"]

@@ -6,6 +6,7 @@ import streamlit as st
 from cnnviz.digits import figures as activation_figures
 from cnnviz.digits import images
 from cnnviz import ui
+from cnnviz.problems import Unavailable
 from cnnviz.ui import digits as digits_ui
 from cnnviz.ui import lesson
 
@@ -30,7 +31,10 @@ with input_column:
         try:
             from streamlit_drawable_canvas import st_canvas  # only here: it needs a running app
         except Exception as error:  # the package is missing or broken on this server
-            st.error(f"The drawing canvas is not available here ({error}). Upload a picture instead.")
+            ui.unavailable(Unavailable(f"Importing streamlit_drawable_canvas failed: {error!r}. Reinstall the "
+                                       "requirements (`pip install -r requirements.txt`).",
+                                       summary="The drawing canvas is not available on this server: upload a "
+                                               "picture instead."))
         else:
             st.session_state.setdefault("digit_canvas_round", 0)
             canvas = st_canvas(stroke_width=st.session_state.get("digit_pen", 24), stroke_color="#FFFFFF",

@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from cnnviz.digits import shape_measures
+from cnnviz.problems import Unavailable
 
 RULE_PATH = Path(__file__).resolve().parents[2] / "models" / "mnist_novelty.npz"
 REBUILD_COMMAND = "python -m cnnviz.digits.novelty"
@@ -35,8 +36,10 @@ POINTS_FOR_NOT_A_DIGIT = 2
 DIGIT_SHAPE = (28, 28)
 
 
-class RuleUnavailable(RuntimeError):
+class RuleUnavailable(Unavailable):
     """The fitted rule's file is missing or broken; the message says how to rebuild it."""
+
+    summary = "This server cannot check whether a picture looks like a handwritten digit."
 
 
 class Rule(NamedTuple):

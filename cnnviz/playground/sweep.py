@@ -33,6 +33,7 @@ import numpy as np
 
 from cnnviz.playground.config import PlaygroundConfig
 from cnnviz.playground.network import total_params
+from cnnviz.problems import Unavailable
 
 FORMAT = 1
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "models" / "sweep.json"
@@ -49,8 +50,10 @@ LABELS = {"blocks": "conv blocks", "filters": "filters", "kernel_size": "kernel 
           "batch_size": "batch size", "samples": "training images"}
 
 
-class SweepUnavailable(RuntimeError):
+class SweepUnavailable(Unavailable):
     """The sweep file is missing or unreadable; the message names the command that rebuilds it."""
+
+    summary = "The grid of settings measured beforehand is not on this server, so there are no measured numbers."
 
 
 class SweepMatch(NamedTuple):

@@ -84,7 +84,7 @@ def send_drawing(code: str, key: str, asked: int) -> None:
         class_ui.classroom().submit_digit(code, class_ui.student_id(), new_session_id(),
                                           as_bytes_picture(digit), asked, mlp_label, cnn_label)
     except (images.ImageError, zoo.ModelUnavailable) as error:
-        class_ui.leave_notice(info=str(error))
+        class_ui.leave_notice(info=getattr(error, "summary", str(error)))
         return
     except (ClassroomError, ClassroomPaused) as error:
         class_ui.leave_notice(error)

@@ -109,7 +109,7 @@ def warn_if_not_a_digit(image: np.ndarray) -> None:
     try:
         verdict = digit_verdict(image)
     except novelty.RuleUnavailable as error:
-        st.caption(f"This server cannot check whether your picture looks like a digit. {error}")
+        unavailable(error, level="info")
         return
     if not verdict.looks_like_a_digit:
         st.warning(f"{verdict.reason}\n\n{LESSON_FOR_NON_DIGITS}", icon=":material/help:")
