@@ -197,6 +197,7 @@ def test_architecture_facts_are_xceptions(xception):
     assert facts["input_shape"] == (299, 299, 3)
     assert facts["layers"] == len(xception.layers)
     assert facts["separable_convolutions"] + facts["plain_convolutions"] + 1 == facts["weight_layers"]
+    assert loading.architecture_facts(xception) == facts, "a loaded Xception gives the same facts, unbuilt"
 
 
 # --------------------------------------------------------------------------- Grad-CAM

@@ -65,10 +65,11 @@ def show_preparation(shown: dict, mode: str, fit_labels: dict, presenter: bool) 
 
 @st.cache_data(show_spinner="Counting Xception's parameters...")
 def xception_facts() -> dict:
-    """Size and depth of Xception (from an architecture with random weights; no download)."""
+    """Size and depth of Xception: read from the server's Xception, or without one from an
+    architecture with random weights (no download)."""
     from cnnviz.xception import loading
 
-    return loading.architecture_facts()
+    return loading.architecture_facts(xception(loading.weights_source())[0])
 
 
 @st.cache_data(show_spinner=False)

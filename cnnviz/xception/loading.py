@@ -149,16 +149,18 @@ def _download_class_index() -> Path:
         ) from error
 
 
-def architecture_facts() -> dict:
-    """Size and depth of Xception, read from an architecture built with random weights.
+def architecture_facts(model=None) -> dict:
+    """Size and depth of Xception, read from ``model`` (the server's Xception), else from an
+    architecture built with random weights (1.7 s and 88 MB of weights: only without a model).
 
     Returns:
         ``{"input_shape": (299, 299, 3), "params": int, "layers": int, "weight_layers": int,
         "separable_convolutions": int, "plain_convolutions": int, "megabytes": float}``.
     """
-    import keras
+    if model is None:
+        import keras
 
-    model = keras.applications.Xception(weights=None)
+        model = keras.applications.Xception(weights=None)
     kinds = [type(layer).__name__ for layer in model.layers]
     params = int(model.count_params())
     return {
