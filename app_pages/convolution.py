@@ -106,8 +106,8 @@ with digit_tab:
             side = None
         if side is not None:
             st.markdown(f"**Output size: {side} x {side}** (the input is 28 x 28). Along each side:")
-            st.code(ops.output_size_formula(28, len(kernel), int(stride), padding, int(dilation)),
-                    language=None, wrap_lines=True)
+            formula = ops.output_size_formula(28, len(kernel), int(stride), padding, int(dilation))
+            st.markdown(f"`{formula}`")  # inline: st.code would load a 1.5 MB syntax highlighter for one line
             st.caption("floor(...) rounds down: a window that would stick out past the (padded) edge is not used.")
 
     if side is not None:

@@ -73,7 +73,7 @@ if formula:
     out_side = ops.output_size(side, int(size), stride, padding)
     st.markdown(f"**Output size: {out_side} x {out_side}** from {side} x {side}, pool {size} x {size}, "
                 f"stride {stride}:")
-    st.code(formula, language=None, wrap_lines=True)
+    st.markdown(f"`{formula}`")  # inline: st.code would load a 1.5 MB syntax highlighter for one line
 
 st.subheader("Why pool? Move the digit and measure")
 st.markdown(
@@ -82,9 +82,9 @@ st.markdown(
     "differences / sum of the original map; 0% = identical)."
 )
 if table:
-    st.dataframe({"digit moved": [row["shift"] for row in table],
+    st.table({"digit moved": [row["shift"] for row in table],
                   "feature map changed by": [f"{row['feature map change']:.0%}" for row in table],
                   "pooled map changed by": [f"{row['pooled map change']:.0%}" for row in table]},
-                 hide_index=True)
+             hide_index=True)  # an HTML table: the data grid's 1.3 MB of JS is not needed for 5 rows
     st.caption("A small move shuffles the feature map's cells, but most windows keep the same strongest "
                "value, so the pooled map changes less. Larger moves need several conv + pool layers.")

@@ -40,7 +40,8 @@ def figures(app) -> list[dict]:
 
 
 def code_blocks(app) -> str:
-    return " ".join(block.value for block in app.code)
+    """The inline code (output-size formulas) in the page's Markdown."""
+    return " ".join(block.value for block in app.markdown if block.value.startswith("`"))
 
 
 def measurement(app) -> str:
@@ -142,7 +143,7 @@ def test_pooling_page_sends_the_map_and_measures_the_shift(pool_app):
     assert ops.pool2d(np.array(payload["input"]), payload["size"], payload["stride"]).shape == (5, 5)
     assert "= 5" in code_blocks(pool_app)
     assert "The digit moved 1 pixel right" in measurement(pool_app) and "%" in measurement(pool_app)
-    assert len(pool_app.dataframe) == 1
+    assert len(pool_app.table) == 1
 
 
 def test_pooling_controls_reach_the_explorer(pool_app):
