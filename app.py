@@ -10,10 +10,11 @@ import os
 
 import streamlit as st
 
-from cnnviz import ui
+from cnnviz import allocator, ui
 from cnnviz.ui import classroom as class_ui
 from cnnviz.ui import classroom_questions, lesson, warmup
 
+allocator.return_big_blocks()  # once per server: freed tensors of 4 MB+ go back to the system
 st.set_page_config(page_title="cnnviz: see inside a CNN", page_icon=":material/grid_on:", layout="wide")
 
 PAGES = {

@@ -4,7 +4,7 @@ A class shares one server process. Xception's analysis of a new photo (a forward
 Grad-CAMs) briefly needs a few hundred MB of its own, and the feature maps of a digit nobody has
 sent before take a model call and several pictures. Thirty students doing that at the same moment
 would need thirty times the memory, and each would wait just as long as if they queued. So such
-work takes a turn: at most ``CNNVIZ_HEAVY_AT_ONCE`` (default :data:`DEFAULT_AT_ONCE`) run at once,
+work takes a turn: at most ``CNNVIZ_HEAVY_AT_ONCE`` (default :data:`DEFAULT_AT_ONCE`, 1) run at once,
 the others wait first come, first served (a :class:`cnnviz.playground.slots.SlotLimiter`) and
 see one line, "Waiting for the server: 2 students ahead of you", only while they wait.
 
@@ -34,13 +34,16 @@ from cnnviz.bytecache import ByteCache
 from cnnviz.playground.slots import SlotLimiter, _positive_int_from_env
 
 AT_ONCE_ENV_VAR = "CNNVIZ_HEAVY_AT_ONCE"
-DEFAULT_AT_ONCE = 2
+# One: TensorFlow already spreads one analysis over every core, so a second at once only doubles the
+# memory. benchmarks/memory_parts.py, 5 photos: one at a time 0.46 s each and +290 MB; two at a time
+# 1.14 s each (the same 0.57 s per photo) and +570 MB.
+DEFAULT_AT_ONCE = 1
 _held = threading.local()  # whether this thread holds a turn (a nested turn does not queue again)
 _STORES: dict = {}  # function name -> its ByteCache now, for stats()
 
 
 def at_once() -> int:
-    """How many heavy computations may run at once, from ``CNNVIZ_HEAVY_AT_ONCE`` (default 2)."""
+    """How many heavy computations may run at once, from ``CNNVIZ_HEAVY_AT_ONCE`` (default 1)."""
     return _positive_int_from_env(AT_ONCE_ENV_VAR, DEFAULT_AT_ONCE)
 
 
