@@ -1,7 +1,9 @@
 """The server-wide training limiter: FIFO queue with positions, and no leaked slots, ever."""
 
+import os
 import threading
 
+import psutil
 import pytest
 from support import until
 
@@ -128,10 +130,16 @@ def test_an_abandoned_session_leaves_the_queue():
     assert limiter.counts() == (0, 0)
 
 
+def worker_niceness() -> list[int]:
+    """The niceness of this process's training workers (spawned: ``multiprocessing.spawn`` children)."""
+    return [child.nice() for child in psutil.Process().children(recursive=True)
+            if "spawn_main" in " ".join(child.cmdline())]
+
+
 def test_abandoned_live_run_stops_training_and_releases_its_slot():
     """A real (tiny) LiveRun whose session disappears mid-training stops and frees the server."""
     from cnnviz.playground.config import PlaygroundConfig
-    from cnnviz.playground.live import LiveRun
+    from cnnviz.playground.live import WORKER_NICENESS, LiveRun
 
     limiter = SlotLimiter(capacity=1)
     student_here = threading.Event()
@@ -140,6 +148,7 @@ def test_abandoned_live_run_stops_training_and_releases_its_slot():
     run = LiveRun(config, limiter, is_alive=student_here.is_set, progress_interval_s=0.0).start()
     assert until(lambda: run.snapshot().batch > 0, timeout=60), run.snapshot()
     assert limiter.counts() == (1, 0)
+    assert worker_niceness() == [os.nice(0) + WORKER_NICENESS], "the worker yields the CPU to page loads"
     student_here.clear()
     assert run.join(timeout=30), "the run noticed the student left and stopped"
     state = run.snapshot()
