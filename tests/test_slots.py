@@ -148,7 +148,8 @@ def test_abandoned_live_run_stops_training_and_releases_its_slot():
     run = LiveRun(config, limiter, is_alive=student_here.is_set, progress_interval_s=0.0).start()
     assert until(lambda: run.snapshot().batch > 0, timeout=60), run.snapshot()
     assert limiter.counts() == (1, 0)
-    assert worker_niceness() == [os.nice(0) + WORKER_NICENESS], "the worker yields the CPU to page loads"
+    expected = min(19, os.nice(0) + WORKER_NICENESS)  # 19: the lowest priority there is
+    assert worker_niceness() == [expected], "the worker yields the CPU to page loads"
     student_here.clear()
     assert run.join(timeout=30), "the run noticed the student left and stopped"
     state = run.snapshot()
