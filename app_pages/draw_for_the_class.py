@@ -4,10 +4,10 @@ the class's handwriting on the projector."""
 import streamlit as st
 
 from cnnviz import ui
-from cnnviz.problems import Unavailable
 from cnnviz.ui import classroom as class_ui
 from cnnviz.ui import classroom_board as board_ui
 from cnnviz.ui import classroom_digits as draw_ui
+from cnnviz.ui import digits as digits_ui
 
 st.title("Draw for the class")
 st.markdown("Draw the digit you are asked for, **big, in the middle** of the black square, and send it. "
@@ -17,12 +17,8 @@ code = board_ui.class_or_stop("This page sends your digits to a class.")
 class_ui.show_notice()
 asked = draw_ui.prompt_digit()
 st.subheader(f"Draw a {asked}")
-try:
-    from streamlit_drawable_canvas import st_canvas  # only here: it needs a running app
-except Exception as error:  # the package is missing or broken on this server
-    ui.unavailable(Unavailable(f"Importing streamlit_drawable_canvas failed: {error!r}. Reinstall the "
-                               "requirements (`pip install -r requirements.txt`).",
-                               summary="The drawing canvas is not available on this server."))
+st_canvas = digits_ui.canvas_or_message("The drawing canvas is not available on this server.")
+if st_canvas is None:
     ui.stop()
 st_canvas(stroke_width=24, stroke_color="#FFFFFF", background_color="#000000", height=280, width=280,
           drawing_mode="freedraw", return_image_data=True, key=draw_ui.canvas_key())

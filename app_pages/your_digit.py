@@ -6,7 +6,6 @@ import streamlit as st
 from cnnviz.digits import figures as activation_figures
 from cnnviz.digits import images
 from cnnviz import ui
-from cnnviz.problems import Unavailable
 from cnnviz.ui import digits as digits_ui
 from cnnviz.ui import lesson
 
@@ -28,14 +27,9 @@ raw, ink = None, "Guess for me"
 input_column, steps_column = st.columns([1, 2.7], gap="medium")
 with input_column:
     if mode == DRAW:
-        try:
-            from streamlit_drawable_canvas import st_canvas  # only here: it needs a running app
-        except Exception as error:  # the package is missing or broken on this server
-            ui.unavailable(Unavailable(f"Importing streamlit_drawable_canvas failed: {error!r}. Reinstall the "
-                                       "requirements (`pip install -r requirements.txt`).",
-                                       summary="The drawing canvas is not available on this server: upload a "
-                                               "picture instead."))
-        else:
+        st_canvas = digits_ui.canvas_or_message("The drawing canvas is not available on this server: upload a "
+                                                "picture instead.")
+        if st_canvas is not None:
             st.session_state.setdefault("digit_canvas_round", 0)
             canvas = st_canvas(stroke_width=st.session_state.get("digit_pen", 24), stroke_color="#FFFFFF",
                                background_color="#000000", height=280, width=280, drawing_mode="freedraw",

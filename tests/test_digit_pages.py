@@ -170,3 +170,19 @@ def test_ink_override_changes_the_result(mnist):
     app.radio(key="digit_ink").set_value("Light ink on dark background").run()
     assert not app.exception
     assert not np.array_equal(app.session_state["digit_mnist"], guessed)
+
+
+def test_a_broken_canvas_package_is_a_sentence_and_upload_still_works(monkeypatch):
+    """streamlit_drawable_canvas missing or broken: Your digit says so in one sentence, with the
+    import error behind the operator's expander, and the upload choice still works."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "streamlit_drawable_canvas", None)  # import raises ImportError
+    app = open_page(YOUR_DIGIT)
+    assert not app.exception
+    assert any("drawing canvas is not available on this server: upload a picture instead" in block.value
+               for block in app.warning)
+    assert any("streamlit_drawable_canvas" in block.value and "pip install" in block.value
+               for expander in app.expander for block in expander.markdown)
+    app.radio(key="digit_mode").set_value("Upload a picture").run()
+    assert not app.exception and app.get("file_uploader")

@@ -37,6 +37,20 @@ def playground_model():
     return st.session_state.get(PLAYGROUND_MODEL_KEY)
 
 
+def canvas_or_message(summary: str):
+    """``streamlit_drawable_canvas.st_canvas``, or None after saying ``summary`` (the import error and
+    the fix go behind the expander for the person running the server)."""
+    try:
+        from streamlit_drawable_canvas import st_canvas  # only here: it needs a running app
+    except Exception as error:  # the package is missing or broken on this server
+        from cnnviz.problems import Unavailable
+
+        unavailable(Unavailable(f"Importing streamlit_drawable_canvas failed: {error!r}. Reinstall the "
+                                "requirements (`pip install -r requirements.txt`).", summary=summary))
+        return None
+    return st_canvas
+
+
 def model_or_message(source: str):
     """The model for ``source`` (a zoo name or PLAYGROUND_SOURCE), or None after showing why not."""
     if source == PLAYGROUND_SOURCE:
