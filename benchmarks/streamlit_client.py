@@ -186,14 +186,18 @@ class StreamlitSession:
         return await self.rerun(page_script_hash=self.page_hash, widget_states=[changed_state(widget)])
 
     async def rerun(self, page_script_hash: str = "", page_name: str = "",
-                    widget_states: list[WidgetState] = ()) -> RunResult:
-        """Send one rerun_script and read until the run finishes (or times out, or the socket closes)."""
+                    widget_states: list[WidgetState] = (), fragment_id: str = "") -> RunResult:
+        """Send one rerun_script and read until the run finishes (or times out, or the socket closes).
+        With ``fragment_id``, rerun only that fragment, as a browser's ``run_every`` poll does."""
         back = BackMsg()
         client_state = back.rerun_script
         client_state.query_string = self.query_string
         client_state.page_script_hash = page_script_hash
         client_state.page_name = page_name
         client_state.widget_states.widgets.extend(widget_states)
+        if fragment_id:
+            client_state.fragment_id = fragment_id
+            client_state.is_auto_rerun = True
         client_state.cached_message_hashes.extend(self.cache.hashes())
         result = RunResult()
         started = time.perf_counter()

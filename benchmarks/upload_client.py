@@ -141,33 +141,12 @@ class StudentSession(ClassSession):
 
     async def rerun(self, page_script_hash: str = "", page_name: str = "", widget_states=(),
                     fragment_id: str = "") -> RunResult:
-        """:meth:`StreamlitSession.rerun`, also for one fragment (``fragment_id``), and noting when
-        the first element arrived (what a student sees first, e.g. a waiting line)."""
-        if not fragment_id:
-            self.first_message_s = None
-            self.auto_reruns = {}  # a full run registers its polling fragments afresh
-            self._run_started = time.perf_counter()
-            return await super().rerun(page_script_hash, page_name, widget_states)
-        back = BackMsg()
-        state = back.rerun_script
-        state.query_string = self.query_string
-        state.page_script_hash = page_script_hash
-        state.fragment_id = fragment_id
-        state.is_auto_rerun = True
-        state.cached_message_hashes.extend(self.cache.hashes())
-        result = RunResult()
+        """:meth:`StreamlitSession.rerun`, noting when the first element arrived (what a student sees
+        first, e.g. a waiting line); a full run forgets the polling fragments it will register again."""
         self.first_message_s, self._run_started = None, time.perf_counter()
-        try:
-            await self.websocket.send(back.SerializeToString())
-            await asyncio.wait_for(self._read_run(result), self.timeout_s)
-        except asyncio.TimeoutError:
-            result.status = "timeout"
-            result.errors.append(f"no script_finished within {self.timeout_s:.0f} s")
-        except websockets.ConnectionClosed as closed:
-            result.status = "disconnected"
-            result.errors.append(f"websocket closed: {closed}")
-        result.seconds = time.perf_counter() - self._run_started
-        return result
+        if not fragment_id:
+            self.auto_reruns = {}  # a full run registers its polling fragments afresh
+        return await super().rerun(page_script_hash, page_name, widget_states, fragment_id)
 
     def _handle(self, message: ForwardMsg, result: RunResult) -> bool:
         kind = message.WhichOneof("type")
