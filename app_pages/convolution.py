@@ -4,7 +4,6 @@
 The explorer (cnnviz.ui.explorer) draws and animates the convolution in the student's browser; this
 page only sends it the numbers."""
 
-import pandas as pd
 import streamlit as st
 
 from cnnviz import ui
@@ -41,7 +40,7 @@ with digit_tab:
                                       key="conv_digit", bind="query-params",
                                       help=f"Which of the {len(x_train):,} training digits (0 to {len(x_train) - 1:,}).")
     preset = choose_preset.selectbox("Kernel", list(kernels.PRESETS), index=1, key="conv_preset",
-                                     bind="query-params", help="The kernel the editable grid below starts from.")
+                                     bind="query-params", help="The kernel the explorer starts from: click its cells to change them.")
     size = choose_size.segmented_control("Size", kernels.KERNEL_SIZES, default=3, key="conv_size",
                                          bind="query-params", format_func=lambda n: f"{n} x {n}") or 3
     stride = choose_stride.selectbox("Stride", [1, 2, 3], key="conv_stride", bind="query-params",
@@ -52,49 +51,42 @@ with digit_tab:
     dilation = choose_dilation.selectbox("Dilation", [1, 2, 3], key="conv_dilation", bind="query-params",
                                          help="Gaps between the kernel's cells: 2 reads every other pixel.")
     padding = {"valid (none)": "valid", "same": "same"}.get(padding_choice) or int(padding_choice)
-    picture_slot = st.container()  # the explorer goes above the kernel grid that feeds it
 
-    # The editable grid starts from the preset; a new preset or size starts a fresh grid. A link's own
+    # The kernel's cells start from the preset; a new preset or size starts a fresh grid. A link's own
     # cells (?conv_cells=1,0,-1;...) fill it on the first run of this session.
     source = (preset, size)
     if st.session_state.get("conv_kernel_source") != source:
         st.session_state["conv_kernel_source"] = source
         st.session_state["conv_kernel_cells"] = kernels.as_text_grid(kernels.preset_weights(preset, size))
-        st.session_state["conv_editor_version"] = st.session_state.get("conv_editor_version", 0) + 1
     if "conv_cells_applied" not in st.session_state:
         st.session_state["conv_cells_applied"] = True
         convolution_ui.apply_linked_cells(st.query_params.get("conv_cells"), size)
-    columns = [f"col {c + 1}" for c in range(size)]
-    grid_column, info_column = st.columns([2, 3])
-    with grid_column:
-        st.markdown("**Kernel weights**: click a cell and type a number")
-        edited = st.data_editor(
-            pd.DataFrame(st.session_state["conv_kernel_cells"], columns=columns),
-            key=f"conv_kernel_editor_{st.session_state['conv_editor_version']}", hide_index=True,
-            column_config={name: st.column_config.TextColumn(name, width="small") for name in columns},
-        )
-    problem = None
+    problem = st.session_state.pop("conv_kernel_problem", None)  # a typed weight it could not use
     try:
-        kernel = kernels.parse_grid(edited)  # KernelError names a bad cell
+        kernel = kernels.parse_grid(st.session_state["conv_kernel_cells"])  # KernelError names a bad cell
         convolution_ui.link_cells(kernel, preset)
         st.session_state["conv_last_kernel"] = kernel.tolist()
     except kernels.KernelError as error:
         problem = f"{error} The pictures still use the last kernel that worked."
         kernel = kernels.preset_weights(preset, size) if "conv_last_kernel" not in st.session_state else \
             st.session_state["conv_last_kernel"]
-    with grid_column:  # the link keeps conv_cells exactly while the grid differs from its preset
+    with ui.main_picture() if st.session_state.get("conv_tab") == "On a real digit" else st.container():
+        explorer.convolution(convolution_ui.scaled_digit(int(index)), kernel, stride=int(stride),
+                             padding=padding, dilation=int(dilation), decimals=2,
+                             input_title=f"Digit #{int(index):,} (a {int(y_train[int(index)])})",
+                             output_title="Feature map", presenter=present, start_at_end=True,
+                             max_height_px=410 if present else 470, key=convolution_ui.DIGIT_EXPLORER,
+                             editable_kernel=True, on_kernel_cell=convolution_ui.take_kernel_cell)
+
+    kernel_column, info_column = st.columns([2, 3])
+    with kernel_column:  # the link keeps conv_cells exactly while the kernel differs from its preset
+        st.markdown("**Your own kernel:** click a cell of the kernel above, type a weight, press Enter.")
         if "conv_cells" in st.query_params:
             st.caption(f"*Your own kernel*, started from *{preset}*.")
+            st.button("Back to the preset", key="conv_kernel_reset", icon=":material/restart_alt:",
+                      on_click=convolution_ui.reset_kernel_cells, args=(preset, size))
         else:
             st.caption(f"*{preset}*: {kernels.PRESETS[preset].explanation}")
-
-    with picture_slot:
-        with ui.main_picture() if st.session_state.get("conv_tab") == "On a real digit" else st.container():
-            explorer.convolution(convolution_ui.scaled_digit(int(index)), kernel, stride=int(stride),
-                                 padding=padding, dilation=int(dilation), decimals=2,
-                                 input_title=f"Digit #{int(index):,} (a {int(y_train[int(index)])})",
-                                 output_title="Feature map", presenter=present, start_at_end=True,
-                                 max_height_px=410 if present else 470, key="conv_digit_explorer")
 
     with info_column:
         if problem:

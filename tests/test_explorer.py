@@ -111,6 +111,18 @@ def test_component_sources_form_one_module():
     assert "@import" not in css and "url(" not in css
 
 
+def test_the_loader_fetches_this_checkouts_files_relative_to_the_page():
+    """Served from the app's static/ folder (see served()): relative URLs, as Streamlit's own assets,
+    so a server.baseUrlPath or a proxy's prefix is kept; a hash of the files in each URL, so a
+    browser's cached copy is never used for other code."""
+    assert explorer.FOLDER.parent.name == "static" and (explorer.FOLDER.parent.parent / "app.py").is_file()
+    loader = explorer.loader_js()
+    assert loader.count("export default") == 1 and "http" not in loader and '"/' not in loader
+    for name in explorer.SCRIPTS:
+        assert f'"{explorer.STATIC_URL}{name}?v=' in loader
+    assert len(loader) < 2000 < len(explorer.inline_js()) / 10
+
+
 def explorer_page():
     import numpy as np
 

@@ -262,3 +262,27 @@ def test_screenshots_for_a_person_to_look_at(explorer_server, browser_page, pres
         if view != "example":
             root.locator('.cx-grid[data-grid="input"] .cx-c[data-row="8"][data-col="10"]').hover()
             screenshot(browser_page, f"explorer-{view}-{mode}-hover-input")
+
+
+def test_the_app_serves_the_code_once_and_says_so_when_it_cannot(streamlit_server, browser):
+    """In the app, the element's code comes from static/explorer/ over HTTP (not with every element);
+    if the server cannot hand it out, the element says so in a sentence instead of staying blank."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    fetched = []
+    page.on("requestfinished", lambda request: fetched.append(request.url))
+    open_app(page, f"{streamlit_server}/convolution")
+    page.locator('.st-key-conv_digit_explorer .cx-root[data-ready="true"]').wait_for(state="attached")  # 2nd tab
+    files = [url.split("?")[0].rsplit("/", 1)[-1] for url in fetched if "/app/static/explorer/" in url]
+    assert sorted(files) == sorted(explorer.SCRIPTS)  # once for the page's two explorers
+    context.close()
+
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.route("**/app/static/explorer/**", lambda route: route.fulfill(status=404, body="gone"))
+    open_app(page, f"{streamlit_server}/convolution")
+    message = page.locator('.st-key-conv_digit_explorer .cx-root[data-ready="true"] .cx-error')
+    message.wait_for(state="attached")
+    assert "could not be loaded from this server (404" in message.text_content()
+    assert "Reload the page" in message.text_content()
+    context.close()

@@ -113,6 +113,24 @@ def parse_cell(raw, row: int, col: int) -> float:
     return value
 
 
+def with_cell(grid, row, col, text) -> list[list[str]]:
+    """``grid`` (rows of strings) with the cell ``(row, col)`` (0-based) set to ``text``, once
+    :func:`parse_cell` accepts it; ``grid`` itself is not changed.
+
+    Raises:
+        KernelError: ``text`` is not a usable weight (the cell is named), or ``(row, col)`` is not a
+            cell of the grid, as an edit sent for a grid of another size would be.
+    """
+    rows = [list(map(str, cells)) for cells in grid]
+    valid_index = all(isinstance(i, int) and not isinstance(i, bool) for i in (row, col))
+    if not valid_index or not (0 <= row < len(rows) and 0 <= col < len(rows[row])):
+        raise KernelError(f"That cell is not in the kernel any more (it is now {len(rows)} x {len(rows)}). "
+                          "Click a cell of the kernel shown and type the weight again.")
+    parse_cell(text, row, col)
+    rows[row][col] = str(text).strip().replace("\u2212", "-")
+    return rows
+
+
 def parse_grid(grid) -> np.ndarray:
     """An edited kernel (rows of strings or numbers, or a pandas DataFrame) as a (k, k) float array.
 

@@ -10,6 +10,7 @@ from cnnviz.ui import mnist
 
 SEED_IMAGE = ((1, 1, 1, 0, 0), (0, 1, 1, 1, 0), (0, 0, 1, 1, 1), (0, 0, 1, 1, 0), (0, 1, 1, 0, 0))
 SEED_KERNEL = ((1, 0, 1), (0, 1, 0), (1, 0, 1))
+DIGIT_EXPLORER = "conv_digit_explorer"  # the key of the explorer whose kernel the student edits
 
 
 def scaled_digit(index: int) -> np.ndarray:
@@ -70,6 +71,29 @@ def pool_shift_table(index: int, kernel_name: str, size: int, stride: int, mode:
                                   padding)
 
 
+def take_kernel_cell() -> None:
+    """The explorer's ``on_kernel_cell`` callback: put the weight the student typed into the kernel's
+    cells (``conv_kernel_cells``, rows of strings), or keep them and leave the sentence saying what
+    was wrong in ``conv_kernel_problem`` for the page to show."""
+    from cnnviz.lesson import kernels
+    from cnnviz.ui import explorer
+
+    edit = explorer.kernel_cell_edit(DIGIT_EXPLORER)
+    if edit is None or "conv_kernel_cells" not in st.session_state:
+        return
+    try:
+        st.session_state["conv_kernel_cells"] = kernels.with_cell(st.session_state["conv_kernel_cells"], *edit)
+    except kernels.KernelError as error:
+        st.session_state["conv_kernel_problem"] = f"{error} The kernel keeps the weights it had."
+
+
+def reset_kernel_cells(preset: str, size: int) -> None:
+    """The "Back to the preset" button: the kernel's cells become the preset's again."""
+    from cnnviz.lesson import kernels
+
+    st.session_state["conv_kernel_cells"] = kernels.as_text_grid(kernels.preset_weights(preset, size))
+
+
 def apply_linked_cells(linked: str | None, size: int) -> None:
     """Fill the kernel editor from a link's ``conv_cells`` value, or say why it cannot.
 
@@ -92,7 +116,6 @@ def apply_linked_cells(linked: str | None, size: int) -> None:
                    f"is {size} x {size}; the preset is shown instead.")
         return
     st.session_state["conv_kernel_cells"] = cells
-    st.session_state["conv_editor_version"] = st.session_state.get("conv_editor_version", 0) + 1
 
 
 def link_cells(kernel: np.ndarray, preset: str) -> None:

@@ -19,14 +19,20 @@ a page that wants to compute something else from exactly what the explorer shows
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
 
-FOLDER = Path(__file__).parent
-SCRIPTS = ("engine.js", "grids.js", "specs.js", "explorer.js", "layout.js", "pointing.js")  # one module, in order
+# The element's code lives in the app's static/ folder, which Streamlit serves at app/static/ when
+# server.enableStaticServing is on (.streamlit/config.toml): the browser fetches it once over HTTP and
+# caches it. Sent inline instead, its 40 kB would travel over the websocket with every element.
+FOLDER = Path(__file__).resolve().parents[3] / "static" / "explorer"
+STATIC_URL = "app/static/explorer/"  # relative to the page, as Streamlit's own assets are
+SCRIPTS = ("engine.js", "grids.js", "specs.js", "explorer.js", "layout.js", "pointing.js", "editing.js")  # one module, in order
 SENT_DECIMALS = 4  # more than any cell prints; a 28 x 28 digit stays about 3 kB
 MAX_DECIMALS = 6
 WEIGHT_DECIMALS = 3  # kernel weights as a student types them: 1, -2, 0.111
@@ -66,7 +72,7 @@ def convolution_payload(image, kernel, *, stride: int = 1, padding: int | str = 
                         decimals: int = 2, input_range: tuple[float, float] | None = None,
                         input_title: str = "Input", output_title: str = "Output", presenter: bool = False,
                         max_height_px: int = DEFAULT_HEIGHT_PX, label: str | None = None,
-                        start_at_end: bool = False) -> dict:
+                        start_at_end: bool = False, editable_kernel: bool = False) -> dict:
     """What :func:`convolution` sends to the browser (a JSON-ready dict).
 
     Args:
@@ -81,6 +87,7 @@ def convolution_payload(image, kernel, *, stride: int = 1, padding: int | str = 
         max_height_px: the height everything must fit in; the width is the container's.
         label: the element's accessible name (default: a description of the grids).
         start_at_end: open on the last step, the whole output drawn (Play starts again from step 1).
+        editable_kernel: the kernel's cells open a text box when clicked (see :func:`convolution`).
 
     Raises:
         ValueError: arguments of the wrong kind, with a sentence naming the argument.
@@ -89,7 +96,8 @@ def convolution_payload(image, kernel, *, stride: int = 1, padding: int | str = 
                       label)
     payload.update(kernel=_sent_grid(kernel, "kernel", MAX_KERNEL_SIDE), stride=_int(stride, "stride"),
                    padding=_padding(padding), dilation=_int(dilation, "dilation"), weight_decimals=WEIGHT_DECIMALS,
-                   input_range=_range(input_range), colours="grey", start_at_end=_flag(start_at_end, "start_at_end"))
+                   input_range=_range(input_range), colours="grey", start_at_end=_flag(start_at_end, "start_at_end"),
+                   editable_kernel=_flag(editable_kernel, "editable_kernel"))
     payload["titles"]["output"] = _text(output_title, "output_title")
     return payload
 
@@ -144,15 +152,32 @@ def matrix_payload(values, *, decimals: int = 0, colours: str = "grey", value_ra
     return payload
 
 
-def convolution(image, kernel, *, key: str | None = None, **options) -> None:
+def convolution(image, kernel, *, key: str | None = None, on_kernel_cell=None, **options) -> None:
     """Draw the convolution explorer: input, kernel and output side by side, with play / pause / step
     controls, and hovering an output cell writes out its sum of products.
 
     Args:
         image, kernel, options: as :func:`convolution_payload`.
         key: a name that keeps the element (and its speed) when the settings change.
+        on_kernel_cell: with ``editable_kernel=True``, called (as a widget's ``on_change`` is, before
+            the run) when the student has typed into a kernel cell; :func:`kernel_cell_edit` then
+            gives the edit. The explorer shows the old weight until the page sends a new kernel.
     """
-    _mount(convolution_payload(image, kernel, **options), key)
+    callbacks = {"on_kernel_cell_change": on_kernel_cell} if on_kernel_cell is not None else {}
+    _mount(convolution_payload(image, kernel, **options), key, callbacks)
+
+
+def kernel_cell_edit(key: str) -> tuple[object, object, str] | None:
+    """The kernel cell the student has just typed into, in the explorer mounted with ``key``:
+    ``(row, col, text)`` (0-based row and column as sent, the text as typed), or None when none was.
+    Read it in the ``on_kernel_cell`` callback: the value lasts one run."""
+    import streamlit as st
+
+    state = st.session_state.get(key)
+    edit = state.get("kernel_cell") if hasattr(state, "get") else None
+    if not isinstance(edit, dict) or not isinstance(edit.get("text"), str):
+        return None
+    return edit.get("row"), edit.get("col"), edit["text"]
 
 
 def pooling(feature_map, *, key: str | None = None, **options) -> None:
@@ -173,12 +198,65 @@ def matrix(values, *, key: str | None = None, **options) -> None:
 def _component():
     import streamlit as st
 
-    js = "\n".join(_compact((FOLDER / name).read_text()) for name in SCRIPTS)
-    return st.components.v2.component("cnnviz_explorer", css=_compact((FOLDER / "explorer.css").read_text()), js=js)
+    css = _compact((FOLDER / "explorer.css").read_text())
+    return st.components.v2.component("cnnviz_explorer", css=css, js=loader_js() if served() else inline_js())
 
 
-def _mount(payload: dict, key: str | None) -> None:
-    _component()(data=payload, key=key, width="stretch", height="content")
+def inline_js() -> str:
+    """The element's whole module, its files joined in ``SCRIPTS`` order (comments left out)."""
+    return "\n".join(_compact((FOLDER / name).read_text()) for name in SCRIPTS)
+
+
+def served() -> bool:
+    """Whether this server hands out :data:`FOLDER` at ``app/static/explorer/``: static serving is
+    on and the running app's static/ folder is this one (a test app elsewhere gets the code inline)."""
+    import streamlit as st
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    script = getattr(context, "main_script_path", None)
+    if not script or not st.get_option("server.enableStaticServing"):
+        return False
+    return (Path(script).resolve().parent / "static" / "explorer").resolve() == FOLDER
+
+
+def loader_js() -> str:
+    """A small module that fetches the element's files from the server (once per page, then from the
+    browser's cache: each URL carries a hash of the files), runs them as one module, and hands every
+    mount to it. If they cannot be fetched, the element says so in a sentence."""
+    version = hashlib.sha256(b"".join((FOLDER / name).read_bytes() for name in SCRIPTS)).hexdigest()[:12]
+    files = json.dumps([f"{STATIC_URL}{name}?v={version}" for name in SCRIPTS])
+    return _compact(f"""
+const FILES = {files};
+const KEY = "cnnvizExplorer{version}";
+function load() {{
+  window[KEY] ||= Promise.all(FILES.map((file) => fetch(new URL(file, document.baseURI)).then((answer) => {{
+    if (!answer.ok) throw new Error(`${{answer.status}} ${{answer.statusText}} for ${{file.split("?")[0]}}`);
+    return answer.text();
+  }}))).then((parts) => import(URL.createObjectURL(new Blob([parts.join("\\n")], {{ type: "text/javascript" }}))));
+  return window[KEY];
+}}
+export default function (component) {{
+  let cleanup = null;
+  let gone = false;
+  load().then((module) => {{ if (!gone) cleanup = module.default(component); }}, (error) => {{
+    window[KEY] = undefined;
+    if (gone) return;
+    const box = document.createElement("div");
+    box.className = "cx-root";
+    box.dataset.ready = "true";
+    box.innerHTML = '<div class="cx-error" role="alert"></div>';
+    box.firstChild.textContent = "The explorer's code could not be loaded from this server (" + error.message +
+      "). Reload the page; if this stays, tell the person running the server.";
+    component.parentElement.replaceChildren(box);
+  }});
+  return () => {{ gone = true; if (typeof cleanup === "function") cleanup(); }};
+}}
+""")
+
+
+def _mount(payload: dict, key: str | None, callbacks: dict | None = None) -> None:
+    _component()(data=payload, key=key, width="stretch", height="content", **(callbacks or {}))
 
 
 def _compact(source: str) -> str:

@@ -3,6 +3,8 @@
 
 Object.assign(Explorer.prototype, {
   onClick(event) {
+    const editable = this.editableCell(event.target);
+    if (editable) { this.startEdit(editable); return; }
     const button = event.target.closest("button");
     if (!button || !this.spec) return;
     this.pointAtInput(-1, -1);
@@ -14,6 +16,8 @@ Object.assign(Explorer.prototype, {
 
   onKey(event) {
     if (!this.spec) return;
+    const editable = (event.key === "Enter" || event.key === " ") && this.editableCell(event.target);
+    if (editable) { event.preventDefault(); this.startEdit(editable); return; }
     if (this.spec.kind === "matrix") { this.moveCursor(event); return; }
     const onScrub = event.target.matches(".cx-scrub");
     const width = this.spec.output.cols;

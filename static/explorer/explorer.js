@@ -75,6 +75,7 @@ class Explorer {
     this.fed = [];
     this.layout();
     root.dataset.steps = String(spec.steps);
+    this.markEditable();
     root.dataset.ready = "true";
   }
 
@@ -243,12 +244,13 @@ const INSTANCES = new WeakMap();
 
 // Components v2 calls this on mount and again whenever the data changes (same parentElement,
 // without calling the previous cleanup), so one Explorer per parentElement is kept and updated.
-export default function explorer({ data, parentElement }) {
+export default function explorer({ data, parentElement, setTriggerValue }) {
   let instance = INSTANCES.get(parentElement);
   if (!instance) {
     instance = new Explorer(parentElement);
     INSTANCES.set(parentElement, instance);
   }
+  instance.sendTrigger = setTriggerValue;
   instance.update(data);
   return () => {
     if (INSTANCES.get(parentElement) !== instance) return;
