@@ -12,8 +12,6 @@ from cnnviz.ui import playground as playground_ui
 from cnnviz.ui.digits import PLAYGROUND_MODEL_KEY, PLAYGROUND_NAME_KEY
 
 present = ui.presenter()
-PARAMETERS = {"parameters": st.column_config.NumberColumn(format="localized")}
-
 st.title("Train your own CNN")
 ui.intro(
     "Change the network with the sliders. The **layer table** and the **measured accuracies** (trained "
@@ -57,10 +55,10 @@ with architecture_tab:
         st.error(str(error))
     if plan is not None:
         st.markdown(f"The image shrinks **{network.shrink_path(config)}** on its way through the conv blocks.")
-        ui.table(network.layer_table(plan), column_config=PARAMETERS)
+        ui.table(network.layer_table(plan))
         total = sum(row.params for row in plan)
         st.markdown(f"**Total: {total:,} parameters.** The trained models of the zoo, for comparison:")
-        ui.table(playground_ui.parameter_comparison(total), column_config=PARAMETERS)
+        ui.table(playground_ui.parameter_comparison(total))
 
 with sweep_tab:
     try:

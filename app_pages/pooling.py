@@ -82,9 +82,9 @@ st.markdown(
     "differences / sum of the original map; 0% = identical)."
 )
 if table:
-    st.table({"digit moved": [row["shift"] for row in table],
-                  "feature map changed by": [f"{row['feature map change']:.0%}" for row in table],
-                  "pooled map changed by": [f"{row['pooled map change']:.0%}" for row in table]},
-             hide_index=True)  # an HTML table: the data grid's 1.3 MB of JS is not needed for 5 rows
+    ui.table({"digit moved": [row["shift"] for row in table],
+              "feature map changed by": [f"{row['feature map change']:.0%}" for row in table],
+              "pooled map changed by": [f"{row['pooled map change']:.0%}" for row in table]},
+             label="How much the maps change when the digit moves")
     st.caption("A small move shuffles the feature map's cells, but most windows keep the same strongest "
                "value, so the pooled map changes less. Larger moves need several conv + pool layers.")

@@ -94,3 +94,40 @@ def write_class_index(keras_home: Path, classes: int = 1000) -> dict[int, tuple[
     (folder / "imagenet_class_index.json").write_text(
         json.dumps({str(number): list(entry) for number, entry in index.items()}))
     return index
+
+
+def html_tables(app) -> list[dict[str, list[str]]]:
+    """The tables ``cnnviz.ui.table`` drew in an AppTest run, in page order: ``{column: [cell text]}``,
+    the texts as a student reads them (``"9,248"``)."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[list[str]] = []
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag, attrs) -> None:
+            if tag == "tr":
+                self.rows.append([])
+            elif tag in ("td", "th"):
+                self.cell = []
+
+        def handle_endtag(self, tag) -> None:
+            if tag in ("td", "th") and self.cell is not None:
+                self.rows[-1].append("".join(self.cell))
+                self.cell = None
+
+        def handle_data(self, text) -> None:
+            if self.cell is not None:
+                self.cell.append(text)
+
+    tables = []
+    for element in app.get("html"):
+        if '<table class="cnnviz-table"' not in element.proto.body:
+            continue
+        reader = Reader()
+        reader.feed(element.proto.body)
+        header, *rows = reader.rows
+        tables.append({name: [row[i] for row in rows] for i, name in enumerate(header)})
+    return tables

@@ -3,7 +3,7 @@ and one tiny real training run through the page (256 images, 1 epoch)."""
 
 import pytest
 from pages_list import open_app
-from support import until
+from support import html_tables, until
 
 from cnnviz.playground import sweep
 
@@ -18,17 +18,17 @@ def _open(query_params=None):
 
 
 def _layer_table(app):
-    return app.dataframe[0].value
+    return html_tables(app)[0]
 
 
 def test_sliders_update_the_layer_table_at_once():
     app = _open()
     table = _layer_table(app)
     assert list(table["layer"])[:2] == ["conv_1", "pool_1"]
-    assert list(table["parameters"])[:3] == [320, 0, 9248]  # 32 filters of 3x3
+    assert list(table["parameters"])[:3] == ["320", "0", "9,248"]  # 32 filters of 3x3
     app.select_slider(key="playground_filters").set_value(64).run()
     table = _layer_table(app)
-    assert list(table["parameters"])[0] == 640 and list(table["output shape"])[0] == "26 x 26 x 64"
+    assert list(table["parameters"])[0] == "640" and list(table["output shape"])[0] == "26 x 26 x 64"
     app.slider(key="playground_blocks").set_value(1).run()
     assert "conv_2" not in list(_layer_table(app)["layer"])
     assert not app.exception

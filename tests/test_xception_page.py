@@ -5,7 +5,7 @@ Every test points KERAS_HOME at a fresh folder (see conftest's ``imagenet_home``
 
 import pytest
 from pages_list import open_app
-from support import write_class_index
+from support import html_tables, write_class_index
 
 keras = pytest.importorskip("keras")
 
@@ -72,7 +72,7 @@ def test_offline_page_explains_what_to_do_and_still_preprocesses(offline):
     assert "cannot run on this server today" in app.session_state["lesson_notice"]  # no Grad-CAM promised
     assert app.button(key="xception_retry")
     # Preprocessing and facts need no weights.
-    assert app.dataframe and len(app.get("plotly_chart")) == 1
+    assert html_tables(app) and len(app.get("plotly_chart")) == 1
     assert "22,910,480" in [metric.value for metric in app.metric]
     histograms = _chart_specs(app)
     app.radio(key="xception_fit").set_value("squash").run()
@@ -123,7 +123,7 @@ def test_missing_class_index_is_explained_and_retry_finds_it(random_weights, mon
     details = " ".join(block.value for block in operator_details(app))
     assert loading.CLASS_INDEX_FILE_NAME in details and str(empty_home / "models") in details
     assert app.button(key="xception_retry")
-    assert app.dataframe and len(app.get("plotly_chart")) == 1  # the preprocessing
+    assert html_tables(app) and len(app.get("plotly_chart")) == 1  # the preprocessing
     assert "22,910,480" in [metric.value for metric in app.metric]  # the facts
 
     write_class_index(empty_home)  # the teacher copies the file in and presses Retry

@@ -13,15 +13,17 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cnnviz import data
+from cnnviz.ui import tables
 
 PRESENTER_KEY = "present"
 PRESENTER_PARAM = "present"
 
 # Less empty space around the page: a 1280x720 projector has none to spare.
-_BASE_CSS = """
+_BASE_CSS = f"""
 <style>
-[data-testid="stMainBlockContainer"] { padding: 2.2rem 2rem 2rem 2rem; max-width: none; }
-.stElementContainer:has(.cnnviz-run) { display: none; }
+[data-testid="stMainBlockContainer"] {{ padding: 2.2rem 2rem 2rem 2rem; max-width: none; }}
+.stElementContainer:has(.cnnviz-run) {{ display: none; }}
+{tables.TABLE_CSS}
 </style>
 """
 RUN_COUNTER_KEY = "_cnnviz_runs_drawn"
@@ -36,6 +38,7 @@ html { font-size: 22px !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, [data-testid="stWidgetLabel"] p,
 [data-testid="stCode"] code, [data-testid="stTab"] p, [data-testid="stMetricLabel"] p,
 [data-testid="stMetricDelta"] div, [data-testid="stTable"] td, [data-testid="stTable"] th,
+.cnnviz-table td, .cnnviz-table th,
 [data-testid="stTooltipContent"] p { font-size: max(0.9rem, 18px) !important; }
 [data-testid="stWidgetLabel"] p { font-weight: 600; }
 [data-testid="stHeader"], [data-testid="stHeader"] * { background: transparent; pointer-events: none; }
@@ -207,22 +210,11 @@ def prepared(figure: go.Figure) -> PreparedFigure:
     return figure if isinstance(figure, PreparedFigure) else PreparedFigure(figure.to_dict())
 
 
-def table(data, column_config: dict | None = None) -> None:
-    """A table of rows or columns. On a laptop a ``st.dataframe`` (sortable, scrolls); on the projector
-    an HTML table (``st.table``) whose text the presenter style makes at least 18 px, wrapping instead
-    of cutting a column off: a dataframe draws its text on a canvas at a fixed 14 px."""
-    if not presenter():
-        st.dataframe(data, hide_index=True, column_config=column_config, width="stretch")
-        return
-    import pandas as pd
-
-    frame = pd.DataFrame(data)
-    for name in frame.columns:  # thousands separators, as the dataframe's number columns show them
-        if pd.api.types.is_integer_dtype(frame[name]):
-            frame[name] = frame[name].map("{:,}".format)
-        elif pd.api.types.is_float_dtype(frame[name]):  # as rounded, without padding zeros
-            frame[name] = frame[name].map("{:,.10g}".format)
-    st.table(frame, hide_index=True)
+def table(data, label: str | None = None) -> None:
+    """A table of columns or rows (see :func:`cnnviz.ui.tables.columns_of`) as a plain HTML table:
+    no data grid to download (1.2 MB of JavaScript), the page's own text size (at least 18 px on the
+    projector), wrapping instead of cutting a column off, scrolling when it is long."""
+    st.html(tables.html_table(data, label))
 
 
 def plot(figure, key: str | None = None) -> None:
