@@ -75,8 +75,6 @@ devices = sorted({card.get("device", "") for card in cards.values()} - {""})
 st.caption(f"Trained on {', '.join(devices) or 'the machine named in each card'}: the training times are those of "
            "the runs that produced the committed files. Each model's card in models/ lists every setting.")
 
-st.subheader("Training curves: does it overfit?")
-
 
 @ui.fragment
 def training_curves() -> None:
@@ -88,50 +86,73 @@ def training_curves() -> None:
                              cache_key=(cards_version, presenter, metric)), key=f"{PAGE}_curves")
 
 
-training_curves()
+# The rest of the page as tabs, only the open one drawn (the page reruns when a student switches):
+# each Plotly chart costs a school laptop's browser a noticeable moment, and ten of them at once made
+# this page settle long after its main picture (benchmarks/browser_pages.py). The first tab, where the
+# weights sit, has tables only: the page opens with its one chart, the accuracy bars.
+layers_tab, curves_tab, confusion_tab, fooled_tab = st.tabs(
+    lesson.ZOO_TABS, key=lesson.ZOO_TAB_KEY, bind="query-params", default=lesson.ZOO_TABS[0], on_change="rerun")
 
-if mlp_card and cnn_card:
-    st.subheader("Which digits get confused? (row: true digit, column: what the network said)")
-    # Side by side on laptops; stacked on the projector, where side by side the counts would not fit.
-    left, right = (st.container(), st.container()) if presenter else st.columns(2)
-    with left:
-        ui.plot(ui.cached_figure(zoo_figures.confusion_heatmap, mlp_card["confusion_matrix"], presenter, titles["mlp"]),
-                key=f"{PAGE}_confusion_mlp")
-    with right:
-        ui.plot(ui.cached_figure(zoo_figures.confusion_heatmap, cnn_card["confusion_matrix"], presenter,
-                                              titles.get(chosen, chosen)), key=f"{PAGE}_confusion_cnn")
+if layers_tab.open:
+    with layers_tab:
+        st.subheader("Inside each model, layer by layer")
+        tabs = st.tabs([titles.get(name, name) for name in cards])
+        for tab, (name, card) in zip(tabs, cards.items()):
+            with tab:
+                st.caption(card.get("description", ""))
+                ui.table(ui.cached_table(zoo_figures.layer_rows, card, cache_key=(name, card.get("date", ""))))
+                st.markdown(f"**Total: {card['params']:,} parameters.** Optimizer {card['optimizer']['name']}, "
+                            f"{card['epochs']} epochs, batch {card['batch_size']}, trained on {card['device']} in "
+                            f"{card['training_time_s'] / 60:.1f} min. Rebuild: `{card.get('command', '')}`")
 
-    st.subheader(f"Digits the MLP gets wrong and {titles.get(chosen, chosen)} gets right")
-    _, (x_test, y_test) = ui.mnist_or_stop()
-    try:
-        with st.spinner("Running both networks over the 10 000 test digits (a few seconds, once per server)..."):
-            mlp_probabilities = comparison_ui.zoo_test_probabilities("mlp", mlp_card.get("date", ""))
-            cnn_probabilities = comparison_ui.zoo_test_probabilities(chosen, cnn_card.get("date", ""))
-    except zoo.ModelUnavailable as error:  # the card exists but the .keras file is broken
-        ui.unavailable(error)
-    else:
-        indices = metrics.wrong_here_right_there(mlp_probabilities, cnn_probabilities, y_test)
-        count = st.slider("Digits to show", 3, 12, 6, step=3, key=f"{PAGE}_gallery_count", bind="query-params")
-        st.caption(f"{len(indices)} test digits fool the MLP but not the CNN; the MLP's most confident "
-                   f"mistakes come first. Orange bars: MLP, blue bars: {titles.get(chosen, chosen)}.")
-        per_row = 2 if presenter else 3
-        columns = st.columns(per_row)
-        for position, index in enumerate(indices[:count]):
-            with columns[position % per_row]:
-                mlp_says = int(mlp_probabilities[index].argmax())
-                st.image(ui.picture(x_test[index], 112), width=112,
-                         caption=f"#{index}, a {int(y_test[index])}: MLP says {mlp_says} "
-                                 f"({100 * mlp_probabilities[index, mlp_says]:.0f}%)")
-                ui.plot(ui.cached_figure(zoo_figures.probability_pair, mlp_probabilities[index], cnn_probabilities[index],
-                                                     ("MLP", titles.get(chosen, chosen)), int(y_test[index]),
-                                                     presenter), key=f"{PAGE}_gallery_{position}")
+if curves_tab.open:
+    with curves_tab:
+        st.subheader("Training curves: does it overfit?")
+        training_curves()
 
-st.subheader("Inside each model, layer by layer")
-tabs = st.tabs([titles.get(name, name) for name in cards])
-for tab, (name, card) in zip(tabs, cards.items()):
-    with tab:
-        st.caption(card.get("description", ""))
-        ui.table(ui.cached_table(zoo_figures.layer_rows, card, cache_key=(name, card.get("date", ""))))
-        st.markdown(f"**Total: {card['params']:,} parameters.** Optimizer {card['optimizer']['name']}, "
-                    f"{card['epochs']} epochs, batch {card['batch_size']}, trained on {card['device']} in "
-                    f"{card['training_time_s'] / 60:.1f} min. Rebuild: `{card.get('command', '')}`")
+if confusion_tab.open:
+    with confusion_tab:
+        if not (mlp_card and cnn_card):
+            st.info("This needs the MLP and a CNN; the missing ones are named above.")
+        else:
+            st.subheader("Which digits get confused? (row: true digit, column: what the network said)")
+            # Side by side on laptops; stacked on the projector, where side by side the counts would not fit.
+            left, right = (st.container(), st.container()) if presenter else st.columns(2)
+            with left:
+                ui.plot(ui.cached_figure(zoo_figures.confusion_heatmap, mlp_card["confusion_matrix"], presenter,
+                                         titles["mlp"]), key=f"{PAGE}_confusion_mlp")
+            with right:
+                ui.plot(ui.cached_figure(zoo_figures.confusion_heatmap, cnn_card["confusion_matrix"], presenter,
+                                         titles.get(chosen, chosen)), key=f"{PAGE}_confusion_cnn")
+
+if fooled_tab.open:
+    with fooled_tab:
+        if not (mlp_card and cnn_card):
+            st.info("This needs the MLP and a CNN; the missing ones are named above.")
+        else:
+            st.subheader(f"Digits the MLP gets wrong and {titles.get(chosen, chosen)} gets right")
+            _, (x_test, y_test) = ui.mnist_or_stop()
+            try:
+                with st.spinner("Running both networks over the 10 000 test digits (a few seconds, once per "
+                                "server)..."):
+                    mlp_probabilities = comparison_ui.zoo_test_probabilities("mlp", mlp_card.get("date", ""))
+                    cnn_probabilities = comparison_ui.zoo_test_probabilities(chosen, cnn_card.get("date", ""))
+            except zoo.ModelUnavailable as error:  # the card exists but the .keras file is broken
+                ui.unavailable(error)
+            else:
+                indices = metrics.wrong_here_right_there(mlp_probabilities, cnn_probabilities, y_test)
+                count = st.slider("Digits to show", 3, 12, 6, step=3, key=f"{PAGE}_gallery_count",
+                                  bind="query-params")
+                st.caption(f"{len(indices)} test digits fool the MLP but not the CNN; the MLP's most confident "
+                           f"mistakes come first. Orange bars: MLP, blue bars: {titles.get(chosen, chosen)}.")
+                per_row = 2 if presenter else 3
+                columns = st.columns(per_row)
+                for position, index in enumerate(indices[:count]):
+                    with columns[position % per_row]:
+                        mlp_says = int(mlp_probabilities[index].argmax())
+                        st.image(ui.picture(x_test[index], 112), width=112,
+                                 caption=f"#{index}, a {int(y_test[index])}: MLP says {mlp_says} "
+                                         f"({100 * mlp_probabilities[index, mlp_says]:.0f}%)")
+                        ui.plot(ui.cached_figure(zoo_figures.probability_pair, mlp_probabilities[index],
+                                                 cnn_probabilities[index], ("MLP", titles.get(chosen, chosen)),
+                                                 int(y_test[index]), presenter), key=f"{PAGE}_gallery_{position}")

@@ -79,8 +79,14 @@ with sweep_tab:
                 height=330 if present else None), key="playground_sweep_map")
         st.caption("The framed cell is your setting, or the nearest one trained. Left to right: wider layers; "
                    "bottom to top: more dropout.")
-        ui.plot(playground_figures.curves(cell["history"], present, epochs=base["epochs"],
-                                          title="That setting's accuracy per epoch"), key="playground_sweep_curves")
+        # Drawn only once opened: a second Plotly chart beside the map held the page back on a slow laptop.
+        epochs_box = st.expander("That setting's accuracy per epoch", key="playground_sweep_epochs",
+                                 on_change="rerun", icon=":material/show_chart:")
+        if epochs_box.open:
+            with epochs_box:
+                ui.plot(playground_figures.curves(cell["history"], present, epochs=base["epochs"],
+                                                  title="That setting's accuracy per epoch"),
+                        key="playground_sweep_curves")
         cost = sweep_data.get("cost", {})
         st.caption(f"The grid of {cost.get('cells', len(sweep_data['cells']))} networks cost "
                    f"{cost.get('seconds', 0) / 60:.0f} minutes of CPU time to train, once, with "

@@ -10,17 +10,21 @@ from pages_list import open_app
 from support import html_tables
 
 from cnnviz import zoo
+from cnnviz.ui import lesson
 
 PAGE = "app_pages/mlp_vs_cnn.py"
 REAL_MODELS = zoo.MODELS_DIR
 
 
-def _run_page():
+def _run_page(section: str | None = None):
+    """The page, opened (as by a link) on the tab ``section`` of ``lesson.ZOO_TABS`` (default: the first)."""
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = open_app()
-    at.switch_page(PAGE).run()
-    return at
+    at = open_app({lesson.ZOO_TAB_KEY: section} if section else None)
+    at.switch_page(PAGE)
+    if section:
+        at.query_params[lesson.ZOO_TAB_KEY] = section
+    return at.run()
 
 
 def _text(at):
@@ -40,9 +44,21 @@ def test_page_tells_the_story_with_real_numbers(page):
     assert f"{100 * mlp['test_accuracy']:.2f}%" in text and f"{mlp['params']:,}" in text
     chollet = zoo.card("cnn_chollet")
     assert f"{100 * chollet['test_accuracy']:.2f}%" in text
-    assert len(html_tables(page)) >= 2  # the models table and at least one layer table
-    assert len(page.get("plotly_chart")) >= 5  # accuracy, curves, two confusion matrices, gallery
-    assert any("fool the MLP but not the CNN" in caption.value for caption in page.caption)
+    assert len(html_tables(page)) >= 2  # the models table, and the first tab's layers of one model
+    assert len(page.get("plotly_chart")) == 1  # the accuracy bars: the first tab has tables only
+
+
+@pytest.mark.parametrize("section, charts, tables, words", [
+    (lesson.ZOO_TABS[1], 2, 1, "Training curves: does it overfit?"),  # accuracy + curves
+    (lesson.ZOO_TABS[2], 3, 1, "Which digits get confused?"),  # accuracy + two confusion matrices
+    (lesson.ZOO_TABS[3], 7, 1, "fool the MLP but not the CNN"),  # accuracy + six digits' probabilities
+])
+def test_only_the_open_tab_is_drawn(section, charts, tables, words):
+    at = _run_page(section)
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == charts and len(html_tables(at)) >= tables
+    texts = [element.value for element in [*at.markdown, *at.caption, *at.subheader]]
+    assert any(words in text for text in texts), texts
 
 
 def test_choosing_another_cnn_changes_the_comparison(page):
@@ -53,7 +69,8 @@ def test_choosing_another_cnn_changes_the_comparison(page):
     assert _text(page) != before
 
 
-def test_gallery_slider_shows_more_digits(page):
+def test_gallery_slider_shows_more_digits():
+    page = _run_page(lesson.ZOO_TABS[3])
     charts_before = len(page.get("plotly_chart"))
     page.slider(key="zoo_gallery_count").set_value(9).run()
     assert not page.exception

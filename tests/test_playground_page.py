@@ -61,6 +61,16 @@ def test_the_sweep_answers_for_the_sliders_setting():
     assert second == f"{expected['test_accuracy'] * 100:.2f}%"
 
 
+def test_the_settings_curves_are_drawn_only_once_asked_for():
+    """The map is the page's one chart; the per-epoch curves of the setting wait in a closed expander
+    (a second Plotly chart held the page back in a slow laptop's browser)."""
+    app = _open()
+    assert len(app.get("plotly_chart")) == 1 and app.expander[0].label == "That setting's accuracy per epoch"
+    app.session_state["playground_sweep_epochs"] = True  # what opening it does
+    app.run()
+    assert not app.exception and len(app.get("plotly_chart")) == 2
+
+
 def test_settings_the_grid_never_trained_get_no_headline_number():
     """1 epoch on 1,000 images trained to about 52% in class, while the nearest grid cell says 95%: the
     page must not promise that number. It names what differs and shows no headline."""

@@ -21,6 +21,8 @@ PUBLIC_URL_VARIABLE = "CNNVIZ_PUBLIC_URL"
 DEFAULT_PAGE = "matrix"
 MATRIX_TAB_KEY = "matrix_tab"
 MATRIX_TABS = ("The 28 x 28 matrix", "Zoom in", "Flatten and scale", "One-hot label", "The dataset")
+ZOO_TAB_KEY = "zoo_section"  # MLP vs CNN: the part under the models table
+ZOO_TABS = ("Layer by layer", "Training curves", "Which digits get confused", "Digits that fool the MLP")
 # URL parameters a page reads by hand (not widgets): never reported as "not valid here".
 HAND_READ_PARAMETERS = {"digit", "conv_cells", "present"}  # present: read by ui.presenter_toggle
 LABEL_PREFIX = "lesson_label_"
