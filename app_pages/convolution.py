@@ -40,7 +40,8 @@ with digit_tab:
                                       key="conv_digit", bind="query-params",
                                       help=f"Which of the {len(x_train):,} training digits (0 to {len(x_train) - 1:,}).")
     preset = choose_preset.selectbox("Kernel", list(kernels.PRESETS), index=1, key="conv_preset",
-                                     bind="query-params", help="The kernel the explorer starts from: click its cells to change them.")
+                                     bind="query-params",
+                                     help="The kernel the explorer starts from: click its cells to change them.")
     size = choose_size.segmented_control("Size", kernels.KERNEL_SIZES, default=3, key="conv_size",
                                          bind="query-params", format_func=lambda n: f"{n} x {n}") or 3
     stride = choose_stride.selectbox("Stride", [1, 2, 3], key="conv_stride", bind="query-params",

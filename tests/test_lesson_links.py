@@ -91,6 +91,7 @@ def _inside(page):
 
 def _mlp_vs_cnn(page):
     _choose(page, "Compare the MLP with", "Our best CNN")
+    _open_tab(page, "Training curves")  # a tab drawn only when opened; the link keeps which
     _click(page, page.locator('[data-testid="stRadio"]').filter(has_text="Show").get_by_text("loss"))
 
 

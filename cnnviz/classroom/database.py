@@ -12,6 +12,8 @@ PostgreSQL needs no rules: its row locks and unique indexes do the same work.
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
@@ -57,7 +59,7 @@ def _on_sqlite_connect(dbapi_connection, connection_record) -> None:
     try:
         # The busy timeout first: switching to WAL waits for other connections like any write.
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(cursor)
         # In WAL mode, NORMAL syncs at checkpoints, not at every commit: a killed or restarted server
         # loses nothing (tested); only a power cut could lose the last moments. 30 students at once
         # otherwise wait on one disk flush per answer.
@@ -65,6 +67,21 @@ def _on_sqlite_connect(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
     finally:
         cursor.close()
+
+
+def _switch_to_wal(cursor) -> None:
+    """``PRAGMA journal_mode = WAL``, retried for up to the busy timeout: SQLite does not always call
+    its busy handler for a journal-mode switch, so replicas opening a brand-new file at the same
+    moment could fail at once with "database is locked" (1 start in about 40 of three replicas)."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _on_sqlite_begin(connection: Connection) -> None:

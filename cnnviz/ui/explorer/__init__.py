@@ -32,7 +32,8 @@ import numpy as np
 # caches it. Sent inline instead, its 40 kB would travel over the websocket with every element.
 FOLDER = Path(__file__).resolve().parents[3] / "static" / "explorer"
 STATIC_URL = "app/static/explorer/"  # relative to the page, as Streamlit's own assets are
-SCRIPTS = ("engine.js", "grids.js", "specs.js", "explorer.js", "layout.js", "pointing.js", "editing.js")  # one module, in order
+# One module, its files in this order:
+SCRIPTS = ("engine.js", "grids.js", "specs.js", "explorer.js", "layout.js", "pointing.js", "editing.js")
 SENT_DECIMALS = 4  # more than any cell prints; a 28 x 28 digit stays about 3 kB
 MAX_DECIMALS = 6
 WEIGHT_DECIMALS = 3  # kernel weights as a student types them: 1, -2, 0.111
