@@ -220,3 +220,39 @@ def test_a_whole_websocket_session_runs_through_the_proxy_on_the_pinned_server(t
     assert int(during[landed]["scur"]) >= 1
     assert int(during[landed]["stot"]) > int(before[landed]["stot"])
     assert during[other]["stot"] == before[other]["stot"]
+
+
+def fetch(url: str, cookie: str, gzip: bool):
+    """GET ``url`` as a browser with the affinity cookie: ``(body as sent, response headers)``."""
+    headers = {"Cookie": cookie, **({"Accept-Encoding": "gzip"} if gzip else {})}
+    with OPENER.open(urllib.request.Request(url, headers=headers), timeout=10) as response:
+        assert response.status == 200
+        return response.read(), response.headers
+
+
+def test_the_proxy_keeps_and_gzips_the_files_every_session_shares(two_replicas):
+    """Streamlit's own JS (hashed names) and the explorer's files come from HAProxy's cache, gzipped,
+    byte for byte what the replica serves; the page itself and everything per session never do."""
+    import gzip
+    import streamlit
+
+    landed, _ = get(two_replicas.url + "/")
+    cookie = f"{replicas_module.AFFINITY_COOKIE}={landed}"
+    bundle = sorted((Path(streamlit.__file__).parent / "static" / "static" / "js").glob("index.*.js"))[0]
+    url = f"{two_replicas.url}/static/js/{bundle.name}"
+    fetch(url, cookie, gzip=True)  # stored
+    body, headers = fetch(url, cookie, gzip=True)
+    assert "Age" in headers and headers["Content-Encoding"] == "gzip"  # Age: answered from the cache
+    assert gzip.decompress(body) == bundle.read_bytes() and len(body) < bundle.stat().st_size / 2
+    assert "immutable" in headers["Cache-Control"]  # browsers still keep it for a year
+    plain, plain_headers = fetch(url, cookie, gzip=False)  # a client without gzip gets the file as it is
+    assert plain == bundle.read_bytes() and "Content-Encoding" not in plain_headers
+
+    explorer_file = f"{two_replicas.url}/app/static/explorer/engine.js?v=test"
+    fetch(explorer_file, cookie, gzip=True)
+    body, headers = fetch(explorer_file, cookie, gzip=True)
+    assert "Age" in headers and gzip.decompress(body) == (REPO_ROOT / "static/explorer/engine.js").read_bytes()
+
+    for path in ("/", HEALTH_PATH):
+        fetch(two_replicas.url + path, cookie, gzip=True)
+        assert "Age" not in fetch(two_replicas.url + path, cookie, gzip=True)[1]
