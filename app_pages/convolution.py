@@ -58,7 +58,7 @@ with digit_tab:
     source = (preset, size)
     if st.session_state.get("conv_kernel_source") != source:
         st.session_state["conv_kernel_source"] = source
-        st.session_state["conv_kernel_cells"] = kernels.as_text_grid(kernels.preset_weights(preset, size))
+        convolution_ui.reset_kernel_cells(preset, size)
     if "conv_cells_applied" not in st.session_state:
         st.session_state["conv_cells_applied"] = True
         convolution_ui.apply_linked_cells(st.query_params.get("conv_cells"), size)

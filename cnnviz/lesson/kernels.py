@@ -82,6 +82,11 @@ def as_text_grid(weights: np.ndarray) -> list[list[str]]:
     return [[format_weight(float(value)) for value in row] for row in np.asarray(weights)]
 
 
+def _typed(raw) -> str:
+    """A cell's text as the parser reads it: trimmed, a pasted minus sign (U+2212) made ``-``."""
+    return str(raw).strip().replace("\u2212", "-")
+
+
 def parse_cell(raw, row: int, col: int) -> float:
     """One edited cell as a float. ``row`` and ``col`` (0-based) only name the cell in messages.
 
@@ -91,7 +96,7 @@ def parse_cell(raw, row: int, col: int) -> float:
     where = f"Kernel cell in row {row + 1}, column {col + 1}"
     if raw is None or (isinstance(raw, float) and math.isnan(raw)):  # what an emptied editor cell gives
         raise KernelError(f"{where} is empty. Type a number, for example 0.")
-    text = str(raw).strip().replace("\u2212", "-")  # a pasted minus sign
+    text = _typed(raw)
     if text == "":
         raise KernelError(f"{where} is empty. Type a number, for example 0.")
     try:
@@ -127,7 +132,7 @@ def with_cell(grid, row, col, text) -> list[list[str]]:
         raise KernelError(f"That cell is not in the kernel any more (it is now {len(rows)} x {len(rows)}). "
                           "Click a cell of the kernel shown and type the weight again.")
     parse_cell(text, row, col)
-    rows[row][col] = str(text).strip().replace("\u2212", "-")
+    rows[row][col] = _typed(text)
     return rows
 
 

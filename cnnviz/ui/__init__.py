@@ -245,9 +245,8 @@ def cached_figure(build, *args, cache_key: tuple | None = None, **kwargs):
 
 
 def cached_table(build, *args, cache_key: tuple | None = None, **kwargs):
-    """``build(*args, **kwargs)`` (columns or rows for ``st.dataframe``) as a pandas DataFrame made
-    once per server; ``st.dataframe`` would otherwise convert it on every render. Arguments and
-    ``cache_key`` as for :func:`cached_figure`."""
+    """``build(*args, **kwargs)`` (columns or rows) as columns for :func:`table`, built once per
+    server instead of on every render. Arguments and ``cache_key`` as for :func:`cached_figure`."""
     return _shared("table", build, args, kwargs, cache_key)
 
 
@@ -259,12 +258,10 @@ def _shared(kind: str, build, args: tuple, kwargs: dict, cache_key: tuple | None
 
 
 def _finished(kind: str, built):
-    """A figure prepared for sharing, or rows as a DataFrame."""
+    """A figure prepared for sharing, or a table's columns (``{name: values}``)."""
     if kind == "figure":
         return prepared(built)
-    import pandas as pd
-
-    return pd.DataFrame(built)
+    return tables.columns_of(built)
 
 
 @st.cache_resource(max_entries=2048, show_spinner=False)

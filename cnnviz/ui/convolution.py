@@ -88,7 +88,7 @@ def take_kernel_cell() -> None:
 
 
 def reset_kernel_cells(preset: str, size: int) -> None:
-    """The "Back to the preset" button: the kernel's cells become the preset's again."""
+    """The kernel's cells become the preset's: a new preset or size, or "Back to the preset"."""
     from cnnviz.lesson import kernels
 
     st.session_state["conv_kernel_cells"] = kernels.as_text_grid(kernels.preset_weights(preset, size))

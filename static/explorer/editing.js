@@ -53,7 +53,6 @@ Object.assign(Explorer.prototype, {
       cell.textContent = cell.dataset.printed;
       if (refocus) cell.focus();
       if (send && text !== cell.dataset.printed) {
-        this.root.dataset.sent = `${cell.dataset.row},${cell.dataset.col},${text}`;
         this.sendTrigger("kernel_cell", { row: Number(cell.dataset.row), col: Number(cell.dataset.col), text });
       }
     };
