@@ -94,8 +94,10 @@ def explain(model, image_array: np.ndarray, last_conv_layer_name: str, class_ind
     import tensorflow as tf
     from keras import ops
 
+    from cnnviz import compiled
+
     feature_model, head_layers, dense = _head_parts(model, last_conv_layer_name)
-    features = tf.convert_to_tensor(feature_model(image_array, training=False))  # (1, h, w, c)
+    features = tf.convert_to_tensor(compiled.call(feature_model, image_array))  # (1, h, w, c)
     with tf.GradientTape(persistent=True) as tape:
         tape.watch(features)
         logits = _logits(head_layers, dense, features)  # (1, classes)

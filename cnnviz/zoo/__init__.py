@@ -144,7 +144,9 @@ def predict(name: str, model, images: np.ndarray, batch_size: int = 1000) -> np.
     Returns:
         float32 (N, 10), each row sums to 1.
     """
+    from cnnviz import compiled
+
     inputs = prepare_inputs(name, images)
-    outputs = [np.asarray(model(inputs[start:start + batch_size], training=False))
+    outputs = [compiled.predict(model, inputs[start:start + batch_size])
                for start in range(0, len(inputs), batch_size)]
     return np.concatenate(outputs).astype(np.float32) if outputs else np.zeros((0, 10), np.float32)
