@@ -102,9 +102,9 @@ def one_map_up_close(map_layers: list[dict]) -> None:
     layer_column, map_column = st.columns(2)
     layer_names = [view["name"] for view in map_layers]
     chosen_layer = layer_column.selectbox("Layer", layer_names, key="inside_detail_layer", bind="query-params")
-    count = next(view["shape"][-1] for view in map_layers if view["name"] == chosen_layer)
-    inside_ui.open_close_up_on_an_active_map(source, digit_caption, chosen_layer,
-                                            inside_ui.layer_output(source, image, chosen_layer))
+    maps = next(view["values"] for view in map_layers if view["name"] == chosen_layer)  # (height, width, count)
+    count = maps.shape[-1]
+    inside_ui.open_close_up_on_an_active_map(source, digit_caption, chosen_layer, maps)
     if st.session_state.get("inside_detail_map", 0) > count - 1:
         st.session_state["inside_detail_map"] = 0
     chosen_map = map_column.slider("Map number", 0, count - 1, key="inside_detail_map", bind="query-params")

@@ -131,11 +131,6 @@ def open_close_up_on_an_active_map(source: str, digit_id: str, layer_name: str, 
     st.session_state["inside_detail_map"] = overview.most_active_maps(maps, 1)[0]
 
 
-def layer_output(source: str, image: np.ndarray, layer_name: str) -> np.ndarray:
-    """One layer's output for the digit: (height, width, count) for a map layer."""
-    return next(entry.output for entry in _outputs(source, image) if entry.layer_name == layer_name)
-
-
 def filter_stack_png(kernel: np.ndarray, presenter: bool) -> bytes:
     """One filter of a deeper convolution, (kh, kw, in_channels): a slice per input map, one picture."""
     return _filters_png(kernel, presenter)
