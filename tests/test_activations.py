@@ -56,10 +56,11 @@ def layer_by_layer(model, x):
     return outputs
 
 
+@pytest.mark.parametrize("compiled_call", [False, True], ids=["eager", "compiled"])
 @pytest.mark.parametrize("batchnorm", [False, True], ids=["plain", "batchnorm"])
-def test_feature_maps_equal_running_the_layers_one_by_one(digit, batchnorm):
+def test_feature_maps_equal_running_the_layers_one_by_one(digit, batchnorm, compiled_call):
     model = tiny_cnn(batchnorm)
-    result = activations.feature_maps(model, digit)
+    result = activations.feature_maps(model, digit, compiled_call=compiled_call)
     expected = layer_by_layer(model, digit.reshape(1, 28, 28, 1))
     assert [entry.layer_name for entry in result] == [layer.name for layer in model.layers[1:]]
     assert len(result) == len(expected)
@@ -68,6 +69,8 @@ def test_feature_maps_equal_running_the_layers_one_by_one(digit, batchnorm):
         np.testing.assert_allclose(entry.output, reference, rtol=1e-5, atol=1e-6, err_msg=entry.layer_name)
     np.testing.assert_allclose(result[-1].output, model(digit.reshape(1, 28, 28, 1), training=False)[0],
                                rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(activations.probabilities(model, digit, compiled_call=compiled_call),
+                               result[-1].output, rtol=1e-6, atol=1e-7)
     assert result[-1].output.sum() == pytest.approx(1.0, abs=1e-5)
 
 

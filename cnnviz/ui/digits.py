@@ -72,7 +72,7 @@ def zoo_probabilities(model_name: str, image: np.ndarray) -> np.ndarray:
     """A zoo model's ten probabilities for one (28, 28) digit."""
     from cnnviz.digits import activations
 
-    return activations.probabilities(zoo_model(model_name), image)
+    return activations.probabilities(zoo_model(model_name), image, compiled_call=True)
 
 
 @heavy.cached(max_mb=16, limited=False)  # 0.6 MB (a canvas) to 1.5 MB (a photo) each: seven steps up to 512 px

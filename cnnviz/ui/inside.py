@@ -18,8 +18,9 @@ DETAIL_FOR_KEY = "inside_detail_for"  # the (network, digit, layer) the close-up
 def _outputs(source: str, image: np.ndarray) -> list:
     from cnnviz.digits import activations
 
-    model = digits_ui.playground_model() if source == digits_ui.PLAYGROUND_SOURCE else digits_ui.zoo_model(source)
-    return activations.feature_maps(model, image)
+    if source == digits_ui.PLAYGROUND_SOURCE:  # a student's own network, replaced by the next run: eagerly
+        return activations.feature_maps(digits_ui.playground_model(), image)
+    return activations.feature_maps(digits_ui.zoo_model(source), image, compiled_call=True)
 
 
 def _cached_for_zoo(build):
