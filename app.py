@@ -15,7 +15,6 @@ from cnnviz.ui import classroom as class_ui
 from cnnviz.ui import classroom_questions, lesson, warmup
 
 allocator.return_big_blocks()  # once per server: freed blocks of 32 MB+ go back to the system
-allocator.keep_trimming()  # and the free pages inside the heaps, every 5 s
 st.set_page_config(page_title="cnnviz: see inside a CNN", page_icon=":material/grid_on:", layout="wide")
 
 PAGES = {

@@ -12,12 +12,7 @@ instead of 2.20 s). ``benchmarks/memory.py``, 6 rounds each in one run: 4 MB pea
 ended at 1,574 MB, 32 MB at 1,705 MB and 1,587 MB. ``MALLOC_MMAP_THRESHOLD_`` set in the
 environment wins.
 
-Freed blocks under 32 MB stay in glibc's heaps (one per thread that allocated: Streamlit runs every
-script run on a thread of its own), and a heap only shrinks from its top. :func:`keep_trimming` asks
-glibc every few seconds to hand the free pages inside every heap back (``malloc_trim(0)``), so the
-server's resident memory follows what it holds rather than the most it ever held at once.
-
-Only glibc (Linux) has them; anywhere else these functions do nothing.
+Only glibc (Linux) has it; anywhere else :func:`return_big_blocks` does nothing.
 """
 
 from __future__ import annotations
@@ -25,13 +20,10 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
-import threading
 
 M_MMAP_THRESHOLD = -3  # mallopt's parameter number in glibc's malloc.h
 THRESHOLD_BYTES = 32 * 2**20
 ENV_VAR = "MALLOC_MMAP_THRESHOLD_"  # the same setting for processes started from this one (glibc reads it)
-TRIM_EVERY_S = 5.0
-TRIM_ENV_VAR = "CNNVIZ_TRIM_EVERY_S"  # seconds between trims; 0 switches trimming off
 
 _done: list[bool] = []
 
@@ -53,48 +45,3 @@ def return_big_blocks(threshold_bytes: int = THRESHOLD_BYTES) -> bool:
         taken = False
     _done.append(taken)
     return taken
-
-
-def _libc():
-    """glibc as a ctypes library, or None where there is no ``malloc_trim`` (macOS, Windows, musl)."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc if hasattr(libc, "malloc_trim") else None
-    except OSError:
-        return None
-
-
-def trim() -> bool:
-    """Hand the free pages inside every heap back to the system now; True when glibc released some."""
-    libc = _libc()
-    return bool(libc and libc.malloc_trim(0))
-
-
-_trimmer: list[threading.Thread] = []
-
-
-def keep_trimming(every_s: float | None = None) -> bool:
-    """Start (once per process) a daemon thread that calls :func:`trim` every ``every_s`` seconds.
-
-    ``CNNVIZ_TRIM_EVERY_S`` wins over ``every_s`` (default :data:`TRIM_EVERY_S`); 0 or less, or no
-    glibc, starts nothing. Returns whether a trimmer runs in this process.
-    """
-    if _trimmer:
-        return True
-    try:
-        every_s = float(os.environ.get(TRIM_ENV_VAR, every_s if every_s is not None else TRIM_EVERY_S))
-    except ValueError:
-        every_s = TRIM_EVERY_S
-    libc = _libc()
-    if every_s <= 0 or libc is None:
-        return False
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.wait(every_s):
-            libc.malloc_trim(0)
-
-    thread = threading.Thread(target=run, name="cnnviz-malloc-trim", daemon=True)
-    thread.start()
-    _trimmer.append(thread)
-    return True
