@@ -118,7 +118,7 @@ def one_map_up_close(map_layers: list[dict]) -> None:
         kernel = detail["filter"]
         if kernel is not None and kernel.shape[-1] == 1:
             explorer.matrix(kernel[..., 0], decimals=2, colours="signed",
-                            title=f"its filter ({kernel.shape[0]}x{kernel.shape[1]})", presenter=present,
+                            title="its filter", presenter=present,
                             max_height_px=300, key="inside_detail_filter_view")
         elif kernel is not None:
             st.image(inside_ui.filter_stack_png(kernel, present),
