@@ -34,6 +34,7 @@ from cnnviz.bytecache import ByteCache
 from cnnviz.playground.slots import SlotLimiter, _positive_int_from_env
 
 AT_ONCE_ENV_VAR = "CNNVIZ_HEAVY_AT_ONCE"
+CACHE_SCALE_ENV_VAR = "CNNVIZ_CACHE_SCALE"  # a factor on every cached() budget: below 1 for a small host
 # One: TensorFlow already spreads one analysis over every core, so a second at once only doubles the
 # memory. benchmarks/memory_parts.py, 5 photos: one at a time 0.46 s each and +290 MB; two at a time
 # 1.14 s each (the same 0.57 s per photo) and +570 MB.
@@ -51,6 +52,18 @@ def at_once() -> int:
 def server_limiter() -> SlotLimiter:
     """The one heavy-work limiter of this server process."""
     return SlotLimiter(capacity=at_once())
+
+
+def cache_scale() -> float:
+    """The factor on every :func:`cached` budget, from ``CNNVIZ_CACHE_SCALE`` (default 1; a value that
+    is not a positive number counts as 1)."""
+    import os
+
+    try:
+        scale = float(os.environ.get(CACHE_SCALE_ENV_VAR, "1"))
+    except ValueError:
+        return 1.0
+    return scale if scale > 0 else 1.0
 
 
 def waiting_line(ahead: int) -> str:
@@ -141,7 +154,8 @@ def cached(*, max_mb: float, limited: bool = True, spinner: str | None = None):
     Exceptions are not cached.
 
     Args:
-        max_mb: the function's budget in MB (of :func:`cnnviz.bytecache.size_of`).
+        max_mb: the function's budget in MB (of :func:`cnnviz.bytecache.size_of`), times
+            :func:`cache_scale`.
         limited: a miss takes one of the server's heavy-work turns (:func:`turn`).
         spinner: shown while a miss computes.
     """
@@ -162,9 +176,12 @@ def cached(*, max_mb: float, limited: bool = True, spinner: str | None = None):
                     with st.spinner(spinner) if spinner else contextlib.nullcontext():
                         return function(*args, **kwargs)
 
-            return _store(name, int(max_mb * 2**20)).get_or_compute(key, compute)
+            return _store(name, budget()).get_or_compute(key, compute)
 
-        wrapper.store = lambda: _store(name, int(max_mb * 2**20))
+        def budget() -> int:
+            return int(max_mb * cache_scale() * 2**20)
+
+        wrapper.store = lambda: _store(name, budget())
         wrapper.clear = lambda: wrapper.store().clear()
         return wrapper
 
