@@ -185,6 +185,23 @@ def test_cached_keys_by_content_leaves_out_underscored_arguments_and_bounds_byte
         build("a", object(), b"")
 
 
+@pytest.mark.parametrize("setting, scale", [(None, 1.0), ("0.25", 0.25), ("2", 2.0), ("0", 1.0), ("-1", 1.0),
+                                            ("lots", 1.0)])
+def test_cache_budgets_scale_with_the_servers_setting(monkeypatch, setting, scale):
+    if setting is None:
+        monkeypatch.delenv(heavy.CACHE_SCALE_ENV_VAR, raising=False)
+    else:
+        monkeypatch.setenv(heavy.CACHE_SCALE_ENV_VAR, setting)
+    assert heavy.cache_scale() == scale
+
+    @heavy.cached(max_mb=4, limited=False)
+    def build(name: str) -> np.ndarray:
+        return np.zeros(1000, np.uint8)
+
+    build("a")
+    assert build.store().stats()["max_bytes"] == int(4 * scale * MB)
+
+
 def test_cached_takes_a_turn_only_on_a_miss(monkeypatch):
     limiter = SlotLimiter(capacity=1)
     monkeypatch.setattr(heavy, "server_limiter", lambda: limiter)
