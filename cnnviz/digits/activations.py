@@ -100,6 +100,13 @@ def probe(model):
         return built
 
 
+def _run(model, inputs: np.ndarray, compiled_call: bool):
+    """``model(inputs, training=False)``, through its compiled function (:mod:`cnnviz.compiled`) or eagerly."""
+    from cnnviz import compiled
+
+    return compiled.call(model, inputs) if compiled_call else model(inputs, training=False)
+
+
 def feature_maps(model, image: np.ndarray, *, compiled_call: bool = False) -> list[LayerOutput]:
     """Every layer's output for one digit, in layer order.
 
@@ -119,11 +126,8 @@ def feature_maps(model, image: np.ndarray, *, compiled_call: bool = False) -> li
     """
     from keras import ops
 
-    from cnnviz import compiled
-
     layers, probe_model = probe(model)
-    inputs = model_input(model, image)
-    outputs = compiled.call(probe_model, inputs) if compiled_call else probe_model(inputs, training=False)
+    outputs = _run(probe_model, model_input(model, image), compiled_call)
     if not isinstance(outputs, (list, tuple)):
         outputs = [outputs]
     return [
@@ -137,10 +141,7 @@ def probabilities(model, image: np.ndarray, *, compiled_call: bool = False) -> n
     ``compiled_call`` as in :func:`feature_maps`."""
     from keras import ops
 
-    from cnnviz import compiled
-
-    inputs = model_input(model, image)
-    output = compiled.call(model, inputs) if compiled_call else model(inputs, training=False)
+    output = _run(model, model_input(model, image), compiled_call)
     return np.asarray(ops.convert_to_numpy(output), dtype=np.float32)[0]
 
 

@@ -24,6 +24,7 @@ import contextlib
 import functools
 import hashlib
 import inspect
+import os
 import threading
 from typing import Callable, Iterator
 
@@ -57,8 +58,6 @@ def server_limiter() -> SlotLimiter:
 def cache_scale() -> float:
     """The factor on every :func:`cached` budget, from ``CNNVIZ_CACHE_SCALE`` (default 1; a value that
     is not a positive number counts as 1)."""
-    import os
-
     try:
         scale = float(os.environ.get(CACHE_SCALE_ENV_VAR, "1"))
     except ValueError:

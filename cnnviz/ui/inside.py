@@ -15,12 +15,16 @@ GRID_WIDTH = {True: 1180, False: 880}
 DETAIL_FOR_KEY = "inside_detail_for"  # the (network, digit, layer) the close-up's map was chosen for
 
 
+def _model(source: str):
+    """The network ``source`` names: a zoo network, or the student's own from the playground."""
+    return digits_ui.playground_model() if source == digits_ui.PLAYGROUND_SOURCE else digits_ui.zoo_model(source)
+
+
 def _outputs(source: str, image: np.ndarray) -> list:
     from cnnviz.digits import activations
 
-    if source == digits_ui.PLAYGROUND_SOURCE:  # a student's own network, replaced by the next run: eagerly
-        return activations.feature_maps(digits_ui.playground_model(), image)
-    return activations.feature_maps(digits_ui.zoo_model(source), image, compiled_call=True)
+    # A zoo network lives as long as the server: compiled. A student's own is replaced by the next run: eagerly.
+    return activations.feature_maps(_model(source), image, compiled_call=source != digits_ui.PLAYGROUND_SOURCE)
 
 
 def _cached_for_zoo(build):
@@ -77,7 +81,7 @@ def map_detail(source: str, image: np.ndarray, layer_name_and_index: tuple) -> d
     """One map and the filter that made it (``cnnviz.digits.figures.map_detail``) as arrays."""
     from cnnviz.digits import figures
 
-    model = digits_ui.playground_model() if source == digits_ui.PLAYGROUND_SOURCE else digits_ui.zoo_model(source)
+    model = _model(source)
     layer_name, index = layer_name_and_index
     return figures.map_detail(model, _outputs(source, image), layer_name, index)
 
@@ -87,7 +91,7 @@ def first_filters(source: str, presenter: bool) -> tuple[str, bytes] | None:
     None for a network without a convolution."""
     from cnnviz.digits import activations
 
-    model = digits_ui.playground_model() if source == digits_ui.PLAYGROUND_SOURCE else digits_ui.zoo_model(source)
+    model = _model(source)
     name = activations.first_conv_layer_name(model)
     if name is None:
         return None
