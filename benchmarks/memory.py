@@ -209,6 +209,45 @@ class Sampler(threading.Thread):
                 peaks["total"] = max(peaks["total"], server + worker_rss)
 
 
+# ----------------------------------------------------------------------------- what the server holds
+
+METRIC_LINE = re.compile(r'^(\w+)\{cache_type="([^"]*)",cache="([^"]*)"\} (\d+)$')
+
+
+def server_internals(url: str, pid: int) -> dict[str, float]:
+    """What the idle server holds, by part, to see which part grows over a day.
+
+    From Streamlit's own ``/_stcore/metrics``: each cache's size (``st.cache_data``, session state,
+    media files, uploads: bytes; ``st.cache_resource``: entries, since Streamlit only counts those
+    unless ``server.enableExpensiveMemoryStats``), and the open sessions. From ``/proc``: the
+    process's anonymous memory (the heaps: Python's, glibc's, TensorFlow's) and its threads.
+    """
+    parts: dict[str, float] = {}
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=30) as response:
+            lines = response.read().decode().splitlines()
+    except OSError as error:
+        return {"(metrics unreadable)": 0.0, "error": repr(error)}
+    for line in lines:
+        found = METRIC_LINE.match(line)
+        if found:
+            family, kind, name, value = found.groups()
+            unit = "entries" if kind == "st_cache_resource" else "kB"
+            key = f"{kind}:{name.rsplit('.', 1)[-1]} ({unit})"
+            parts[key] = parts.get(key, 0) + (int(value) if unit == "entries" else int(value) / 1024)
+        elif line.startswith("active_sessions "):
+            parts["sessions"] = float(line.split()[1])
+    process = psutil.Process(pid)
+    parts["threads"] = float(process.num_threads())
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Anonymous:"):
+                parts["anonymous memory (MB)"] = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return parts
+
+
 # ----------------------------------------------------------------------------- a configuration
 
 
@@ -297,7 +336,8 @@ def run_configuration(label: str, folder: Path, variables: dict, args) -> dict:
             peaks = sampler.reset()
             row = {"round": number, "seconds": seconds, "end_mb": end_mb, "peak_mb": peaks["server"] / 2**20,
                    "worker_rss_mb": peaks["worker_rss"] / 2**20, "worker_pss_mb": peaks["worker_pss"] / 2**20,
-                   "total_peak_mb": peaks["total"] / 2**20, **summarise_round(records)}
+                   "total_peak_mb": peaks["total"] / 2**20, "internals": server_internals(url, process.pid),
+                   **summarise_round(records)}
             rounds.append(row)
             print(f"[{label}] {format_row(row)}", flush=True)
     finally:
@@ -341,6 +381,8 @@ def print_report(results: list[dict], args) -> None:
             print(format_row(row))
             for message in row["error_messages"]:
                 print(f"      error: {message}")
+    for result in results:
+        print_internals(result)
     print(f"\n{'configuration':<14}{'peak MB':>8}{'end r2':>8}{'end last':>9}{'growth':>8}{'worst p95':>10}"
           f"{'photo max':>10}{'train s':>8}{'worker RSS/PSS':>15}{'errors':>7}{'wall s':>7}")
     for result in results:
@@ -357,6 +399,20 @@ def print_report(results: list[dict], args) -> None:
               f"{(sum(trainings) / len(trainings)) if trainings else float('nan'):>8.0f}"
               f"{max(r['worker_rss_mb'] for r in rows):>8.0f}/{max(r['worker_pss_mb'] for r in rows):<6.0f}"
               f"{sum(r['errors'] for r in rows):>7}{result['total_s']:>7.0f}")
+
+
+def print_internals(result: dict) -> None:
+    """Each part the server holds at the end of round 1, 2 and the last, the biggest change first."""
+    rows = result["rounds"]
+    if len(rows) < 2:
+        return
+    picked = [rows[0], rows[1], rows[-1]]
+    names = sorted({name for row in picked for name in row["internals"] if name != "error"},
+                   key=lambda name: -abs(picked[2]["internals"].get(name, 0) - picked[1]["internals"].get(name, 0)))
+    print(f"\n{result['label']}: what the idle server holds after round {', '.join(str(r['round']) for r in picked)}")
+    for name in names:
+        values = [row["internals"].get(name, 0) for row in picked]
+        print(f"  {name:<62}" + "".join(f"{value:>11,.0f}" for value in values))
 
 
 def parse_configuration(text: str) -> tuple[str, Path, dict]:
