@@ -214,7 +214,30 @@ class Sampler(threading.Thread):
 METRIC_LINE = re.compile(r'^(\w+)\{cache_type="([^"]*)",cache="([^"]*)"\} (\d+)$')
 
 
-def server_internals(url: str, pid: int) -> dict[str, float]:
+def probe_sample(probe_file: str | None, timeout_s: float = 30) -> dict[str, float]:
+    """A census asked of ``memory_probe/sitecustomize.py`` inside the server now, flattened."""
+    if not probe_file or not Path(probe_file).is_file():
+        return {}
+    request = Path(probe_file + ".census")
+    request.touch()
+    deadline = time.monotonic() + timeout_s
+    while request.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    samples = [json.loads(line) for line in Path(probe_file).read_text().splitlines()]
+    sample = next((s for s in reversed(samples) if s.get("census")), {})
+    census = sample.get("object_types", {})
+    parts = {f"probe: {name}": value for name, value in sample.items() if isinstance(value, (int, float))
+             and name != "time"}
+    for name, store in sample.get("heavy", {}).items():
+        parts[f"heavy:{name} (kB)"] = store.get("bytes", 0) / 1024
+    for name, entries in sample.get("resource_caches", {}).items():
+        parts[f"probe: cache_resource {name} (entries)"] = entries
+    for kind, count in census.items():
+        parts[f"objects: {kind}"] = count
+    return parts
+
+
+def server_internals(url: str, pid: int, probe_file: str | None = None) -> dict[str, float]:
     """What the idle server holds, by part, to see which part grows over a day.
 
     From Streamlit's own ``/_stcore/metrics``: each cache's size (``st.cache_data``, session state,
@@ -245,15 +268,22 @@ def server_internals(url: str, pid: int) -> dict[str, float]:
                 parts["anonymous memory (MB)"] = int(line.split()[1]) / 1024
     except OSError:
         pass
-    return parts
+    return {**parts, **probe_sample(probe_file)}
 
 
 # ----------------------------------------------------------------------------- a configuration
 
 
-def start_server(folder: Path, variables: dict[str, str]) -> tuple[subprocess.Popen, str, str]:
+PROBE_FOLDER = Path(__file__).resolve().parent / "memory_probe"
+
+
+def start_server(folder: Path, variables: dict[str, str], probe_file: str | None = None
+                 ) -> tuple[subprocess.Popen, str, str]:
     port = free_port()
     environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **variables}
+    if probe_file:  # memory_probe/sitecustomize.py reports from inside the server
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROBE_FOLDER), environment.get("PYTHONPATH")]))
+        environment["CNNVIZ_PROBE_FILE"] = probe_file
     if SHARED_MNIST.is_file():
         environment.setdefault("CNNVIZ_MNIST", str(SHARED_MNIST))
     environment.setdefault("CNNVIZ_DATA_DIR", tempfile.mkdtemp(prefix="cnnviz-memory-data-"))
@@ -313,7 +343,8 @@ def summarise_round(records: list[dict]) -> dict:
 
 def run_configuration(label: str, folder: Path, variables: dict, args) -> dict:
     test_digits = load_test_digits()
-    process, url, log = start_server(folder, variables)
+    probe_file = tempfile.mktemp(prefix="cnnviz-memory-probe-", suffix=".jsonl") if args.probe else None
+    process, url, log = start_server(folder, variables, probe_file)
     sampler = Sampler(process.pid)
     sampler.start()
     rounds, started = [], time.perf_counter()
@@ -336,7 +367,7 @@ def run_configuration(label: str, folder: Path, variables: dict, args) -> dict:
             peaks = sampler.reset()
             row = {"round": number, "seconds": seconds, "end_mb": end_mb, "peak_mb": peaks["server"] / 2**20,
                    "worker_rss_mb": peaks["worker_rss"] / 2**20, "worker_pss_mb": peaks["worker_pss"] / 2**20,
-                   "total_peak_mb": peaks["total"] / 2**20, "internals": server_internals(url, process.pid),
+                   "total_peak_mb": peaks["total"] / 2**20, "internals": server_internals(url, process.pid, probe_file),
                    **summarise_round(records)}
             rounds.append(row)
             print(f"[{label}] {format_row(row)}", flush=True)
@@ -436,6 +467,9 @@ def main() -> None:
     parser.add_argument("--train-epochs", type=int, default=1,
                         help="epochs of the live run (the page's other defaults: 10,000 images, batch 64)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds one run may take")
+    parser.add_argument("--probe", action="store_true",
+                        help="also report from inside the server (memory_probe/sitecustomize.py): malloc's heaps, "
+                             "Python's objects, each cache's entries and bytes")
     parser.add_argument("--json", type=Path, help="also write every round's figures here")
     args = parser.parse_args()
     results = []
