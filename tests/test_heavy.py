@@ -1,5 +1,6 @@
 """Heavy work a few at a time (cnnviz.ui.heavy) and the byte-bounded cache behind it (cnnviz.bytecache)."""
 
+import sys
 import threading
 import time
 
@@ -240,3 +241,54 @@ def test_bytecache_imports_no_streamlit():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                             cwd=bytecache.__file__.rsplit("/cnnviz/", 1)[0])
     assert result.stdout.strip() == "False", result.stderr
+
+
+OWN_SCRIPT = """
+import sys
+sys.path.insert(0, {apps!r})
+import streamlit as st
+from own_cache_app import build
+
+first = build("photo", _own=True)
+again = build("photo", _own=True)
+st.write("same object" if first is again else "computed twice")
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+st.write(get_script_run_ctx().session_id)
+"""
+
+
+def test_a_students_own_call_stays_in_that_session_and_out_of_the_servers_cache():
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    apps = str(Path(__file__).resolve().parent / "apps")
+    sys.path.insert(0, apps)
+    import own_cache_app
+
+    own_cache_app.CALLS.clear()
+    own_cache_app.build.store().clear()
+    first_student = AppTest.from_string(OWN_SCRIPT.format(apps=apps)).run()
+    assert not first_student.exception
+    assert first_student.markdown[0].value == "same object", "a second call in the same run is a hit"
+    assert own_cache_app.CALLS == ["photo"]
+    first_student.run()
+    assert own_cache_app.CALLS == ["photo"], "the student's next run still has it"
+
+    assert own_cache_app.build.store().stats()["entries"] == 0, "nothing of it went into the server's cache"
+
+    # The tab closes: Streamlit clears the session's own caches (AppSession.clear_session_caches). Every
+    # AppTest has the same session id, so this stands in for the next student too.
+    from streamlit.runtime import caching
+
+    caching.clear_session_resource_cache(first_student.markdown[1].value)
+    AppTest.from_string(OWN_SCRIPT.format(apps=apps)).run()
+    assert own_cache_app.CALLS == ["photo", "photo"], "gone with the session that had it"
+
+    own_cache_app.build("shared")
+    own_cache_app.build("shared")
+    assert own_cache_app.CALLS[-1:] == ["shared"] and own_cache_app.build.store().stats()["entries"] == 1
+
+    own_cache_app.build("outside a page", _own=True)  # no session (a test, the warm-up): computed, not kept
+    own_cache_app.build("outside a page", _own=True)
+    assert own_cache_app.CALLS[-2:] == ["outside a page", "outside a page"]

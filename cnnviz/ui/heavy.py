@@ -16,6 +16,16 @@ and only a miss takes a turn (30 students opening the same photo cost one turn, 
   would hold a turn while waiting for one);
 - never call a :func:`cached` function from inside a Streamlit-cached one: its waiting line and
   spinner would be recorded and replayed by Streamlit on every later hit.
+
+**A student's own input** (an uploaded photo, a drawn or photographed digit) is seen by that student
+only, so its results are not the server's to keep: a function that declares a ``_own`` argument
+keeps a call with ``_own=True`` in the calling session's own cache (``own_mb`` MB, a Streamlit
+``cache_resource`` with ``scope="session"``), which Streamlit drops when the session disconnects.
+The server's caches then hold what a class shares (test digits, sample photos) and fill in the first
+class of the day; what students bring leaves with them. Measured with ``benchmarks/memory.py --probe``
+before this (30 students a round, 5 uploading a photo, 5 a digit): the server-wide caches held 63 MB
+after round 2 and 85 MB after round 6 (of budgets adding up to 154 MB), nearly all of it students'
+own photos and digits, still growing.
 """
 
 from __future__ import annotations
@@ -145,16 +155,31 @@ def _store(name: str, max_bytes: int) -> ByteCache:
     return store
 
 
-def cached(*, max_mb: float, limited: bool = True, spinner: str | None = None):
+@st.cache_resource(scope="session", show_spinner=False)
+def _own_store(name: str, max_bytes: int) -> ByteCache:
+    """One session's own cache of one decorated function: Streamlit drops it when the session disconnects."""
+    return ByteCache(max_bytes)
+
+
+def _session_store(name: str, max_bytes: int) -> ByteCache | None:
+    """This session's own cache, or None outside a page's run (a test, the warm-up thread): not kept then."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return _own_store(name, max_bytes) if get_script_run_ctx(suppress_warning=True) is not None else None
+
+
+def cached(*, max_mb: float, own_mb: float = 0, limited: bool = True, spinner: str | None = None):
     """Decorator: keep each distinct call's result (shared read-only by every session, as
     ``st.cache_resource`` does) in at most ``max_mb`` MB, least recently used out first.
 
     Arguments whose names start with ``_`` are left out of the key (as in Streamlit's caches).
-    Exceptions are not cached.
+    Exceptions are not cached. A call with ``_own=True`` (for a function that declares ``_own``) is
+    one student's own input: kept in that session's own cache of ``own_mb`` MB, never the server's.
 
     Args:
-        max_mb: the function's budget in MB (of :func:`cnnviz.bytecache.size_of`), times
+        max_mb: the function's server-wide budget in MB (of :func:`cnnviz.bytecache.size_of`), times
             :func:`cache_scale`.
+        own_mb: each session's budget for its own calls, in MB (times :func:`cache_scale`).
         limited: a miss takes one of the server's heavy-work turns (:func:`turn`).
         spinner: shown while a miss computes.
     """
@@ -175,12 +200,16 @@ def cached(*, max_mb: float, limited: bool = True, spinner: str | None = None):
                     with st.spinner(spinner) if spinner else contextlib.nullcontext():
                         return function(*args, **kwargs)
 
-            return _store(name, budget()).get_or_compute(key, compute)
+            if not bound.arguments.get("_own", False):
+                return _store(name, budget(max_mb)).get_or_compute(key, compute)
+            own = _session_store(name, budget(own_mb))
+            return own.get_or_compute(key, compute) if own is not None else compute()
 
-        def budget() -> int:
-            return int(max_mb * cache_scale() * 2**20)
+        def budget(megabytes: float) -> int:
+            return int(megabytes * cache_scale() * 2**20)
 
-        wrapper.store = lambda: _store(name, budget())
+        wrapper.store = lambda: _store(name, budget(max_mb))
+        wrapper.own_store = lambda: _session_store(name, budget(own_mb))
         wrapper.clear = lambda: wrapper.store().clear()
         return wrapper
 
