@@ -52,17 +52,18 @@ if digit_source == TEST_DIGIT:
     digit_caption = (f"the test set's {digit_class}s, number {position} of {len(candidates)} "
                      f"(test image #{index:,}, labelled {int(y_test[index])})")
 else:
-    image = st.session_state[digits_ui.OWN_DIGIT_KEY]
+    image = st.session_state[digits_ui.OWN_DIGIT_KEY]  # seen by this student alone: cached in the session
     digit_caption = "your digit, after MNIST's normalisation"
     class_column.page_link("app_pages/your_digit.py", label="Change it", icon=":material/draw:")
 
+own_digit = digit_source == OWN_DIGIT
 model = digits_ui.model_or_message(source)
 if model is None:
     ui.stop()
 try:
     with st.spinner("Running the digit through every layer..."):
-        views = inside_ui.layer_pictures(source, image, present)
-        overview = inside_ui.overview_png(source, image, present)
+        views = inside_ui.layer_pictures(source, image, present, own=own_digit)
+        overview = inside_ui.overview_png(source, image, present, own=own_digit)
 except ValueError as error:  # a playground network built for another input shape
     st.error(f"**This network cannot take a 28 x 28 digit.** {error}")
     ui.stop()
@@ -108,7 +109,7 @@ def one_map_up_close(map_layers: list[dict]) -> None:
     if st.session_state.get("inside_detail_map", 0) > count - 1:
         st.session_state["inside_detail_map"] = 0
     chosen_map = map_column.slider("Map number", 0, count - 1, key="inside_detail_map", bind="query-params")
-    detail = inside_ui.map_detail(source, image, (chosen_layer, int(chosen_map)))
+    detail = inside_ui.map_detail(source, image, (chosen_layer, int(chosen_map)), own=own_digit)
     map_area, filter_area = st.columns([3, 2])
     with map_area:
         values = detail["map"]

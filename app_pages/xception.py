@@ -45,17 +45,18 @@ with photo_column:
         photo_bytes = shot.getvalue() if shot is not None else None
 
 photo, photo_key, photo_problem = None, None, None
+own = source != "Sample photo"  # an upload or a camera shot: this student's alone, kept in the session
 if photo_bytes is not None:
     photo_key = xception_ui.photo_key(photo_bytes)
     try:
-        photo = xception_ui.xception_photo(photo_key, photo_bytes)
+        photo = xception_ui.xception_photo(photo_key, photo_bytes, _own=own)
     except ImageError as error:
         photo_problem = str(error)
 
 model, problems = xception_ui.xception(loading.weights_source())
 analysis = None
 if model is not None and photo is not None:
-    analysis = xception_ui.xception_analysis(photo_key, photo_bytes, mode, loading.weights_source())
+    analysis = xception_ui.xception_analysis(photo_key, photo_bytes, mode, loading.weights_source(), _own=own)
 if model is None:
     lesson.replace_notice(
         "Notice: Xception cannot run on this server today, so look at what it would be given: the photo made "
@@ -81,7 +82,7 @@ with prepare_tab:
     if photo is None:
         st.info("No photo yet: choose one above to see how it is prepared.")
     else:
-        shown = xception_ui.preparation(photo_key, photo_bytes, mode, present)
+        shown = xception_ui.preparation(photo_key, photo_bytes, mode, present, _own=own)
         if analysis is not None:  # otherwise these three photos are the step's picture, above
             xception_ui.show_preparation(shown, mode, fit_labels, present)
         ui.table(shown["summary"])
@@ -119,7 +120,8 @@ with gradcam_tab:
                                           bind="query-params",
                                           help="0 shows only the photo, 1 only the heatmap.")
         overlay, grid = xception_ui.evidence_figures(photo_key, photo_bytes, mode, loading.weights_source(),
-                                                     choices[chosen_class], strength, present, chosen_class)
+                                                     choices[chosen_class], strength, present, chosen_class,
+                                                     _own=own)
         ui.plot(grid, key="xception_grid")
 
 with picture_slot, ui.main_picture():
@@ -130,7 +132,7 @@ with picture_slot, ui.main_picture():
         with answer_column:
             ui.plot(ui.cached_figure(imagenet_figures.top_bars, analysis[0], present), key="xception_top")
     elif photo is not None:
-        xception_ui.show_preparation(xception_ui.preparation(photo_key, photo_bytes, mode, present), mode, fit_labels,
+        xception_ui.show_preparation(xception_ui.preparation(photo_key, photo_bytes, mode, present, _own=own), mode, fit_labels,
                                     present)
     elif photo_problem:
         st.error(f"**This photo cannot be used.** {photo_problem}")

@@ -75,9 +75,11 @@ def zoo_probabilities(model_name: str, image: np.ndarray) -> np.ndarray:
     return activations.probabilities(zoo_model(model_name), image, compiled_call=True)
 
 
-@heavy.cached(max_mb=16, limited=False)  # 0.6 MB (a canvas) to 1.5 MB (a photo) each: seven steps up to 512 px
-def digit_steps(raw, invert: bool | None) -> list:
-    """``images.to_mnist_steps`` of an upload (bytes) or a canvas (array), cached by content.
+# 0.6 MB (a canvas) to 1.5 MB (a photo) each: seven steps up to 512 px. Always a student's own digit, so kept
+# in that student's session (cnnviz.ui.heavy), never the server's: it leaves with the student.
+@heavy.cached(max_mb=0, own_mb=4, limited=False)
+def digit_steps(raw, invert: bool | None, _own: bool = True) -> list:
+    """``images.to_mnist_steps`` of an upload (bytes) or a canvas (array), cached by content in the session.
 
     Raises:
         cnnviz.digits.image_files.ImageError: unreadable, too large or blank (not cached).

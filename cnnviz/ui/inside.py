@@ -4,6 +4,8 @@ rule for the map the close-up opens on."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import streamlit as st
 
@@ -28,15 +30,22 @@ def _outputs(source: str, image: np.ndarray) -> list:
 
 
 def _cached_for_zoo(build):
-    """``build(source, image, presenter)`` cached per server for zoo networks (a class looks at the same
-    few digits), in 24 MB each (layer pictures 0.2-1 MB a digit, an overview 20 KB, a close-up 84 KB),
-    drawn one of a few at a time server-wide (cnnviz.ui.heavy); a student's own network is drawn afresh."""
-    cached = heavy.cached(max_mb=24)(build)
+    """``build(source, image, third)`` cached for zoo networks, drawn one of a few at a time server-wide
+    (cnnviz.ui.heavy): per server for the test digits a class shares (24 MB each: layer pictures 0.2-1 MB
+    a digit, an overview 20 KB, a close-up 84 KB); in the student's own session for the student's own
+    digit (``own=True``, 4 MB: it leaves with the student); a student's own network is drawn afresh."""
 
-    def picture(source: str, image: np.ndarray, presenter: bool):
+    def build_for(source: str, image: np.ndarray, third, _own: bool = False):
+        return build(source, image, third)
+
+    build_for.__module__, build_for.__qualname__ = build.__module__, build.__qualname__  # the cache's name
+    cached = heavy.cached(max_mb=24, own_mb=4)(build_for)
+
+    @functools.wraps(build)
+    def picture(source: str, image: np.ndarray, third, own: bool = False):
         if source == digits_ui.PLAYGROUND_SOURCE:
-            return build(source, image, presenter)
-        return cached(source, image, presenter)
+            return build(source, image, third)
+        return cached(source, image, third, _own=own)
 
     return picture
 

@@ -87,17 +87,19 @@ def photo_key(photo_bytes: bytes) -> str:
     return hashlib.sha256(photo_bytes).hexdigest()
 
 
-@heavy.cached(max_mb=48, limited=False)  # a 12-megapixel JPEG decodes to 8.7 MB, a PNG to 36 MB
-def xception_photo(key: str, _photo_bytes: bytes):
-    """Uploaded bytes -> a safe RGB/grey Pillow image (raises ``image_files.ImageError``), decoded
-    once per server and shared read-only (every use below makes a new image from it)."""
+# A 12-megapixel JPEG decodes to 8.7 MB, a PNG to 36 MB. The server keeps the sample photos; a student's
+# upload or camera shot (_own=True) stays in that student's session (cnnviz.ui.heavy), up to two photos.
+@heavy.cached(max_mb=8, own_mb=20, limited=False)
+def xception_photo(key: str, _photo_bytes: bytes, _own: bool = False):
+    """Photo bytes -> a safe RGB/grey Pillow image (raises ``image_files.ImageError``), decoded once
+    and shared read-only (every use below makes a new image from it)."""
     from cnnviz.digits import image_files
 
     return image_files.open_image(_photo_bytes)
 
 
-@st.cache_resource(max_entries=32, show_spinner="Preparing the photo...")
-def preparation(key: str, _photo_bytes: bytes, mode: str, presenter: bool) -> dict:
+@st.cache_resource(max_entries=32, show_spinner="Preparing the photo...")  # about 0.1 MB each
+def preparation(key: str, _photo_bytes: bytes, mode: str, presenter: bool, _own: bool = False) -> dict:
     """Everything the "Preprocess" tab shows, made once per photo, fit mode and presenter mode.
 
     Returns:
@@ -110,7 +112,7 @@ def preparation(key: str, _photo_bytes: bytes, mode: str, presenter: bool) -> di
     from cnnviz.ui import prepared
     from cnnviz.xception import figures, imagenet
 
-    photo = xception_photo(key, _photo_bytes)
+    photo = xception_photo(key, _photo_bytes, _own=_own)
     display = photo.copy()
     display.thumbnail((640, 640))
     before = imagenet.pixels(photo, mode)
@@ -129,8 +131,8 @@ def _jpeg(image) -> bytes:
     return buffer.getvalue()
 
 
-@heavy.cached(max_mb=2, spinner="Xception is looking at the photo (about a second)...")  # 4 KB each; a turn
-def xception_analysis(key: str, _photo_bytes: bytes, mode: str, source: str):
+@heavy.cached(max_mb=2, own_mb=0.1, spinner="Xception is looking at the photo (about a second)...")  # 4 KB each
+def xception_analysis(key: str, _photo_bytes: bytes, mode: str, source: str, _own: bool = False):
     """Top-5 and their Grad-CAM heatmaps for a photo, from one forward pass; computed once per
     photo, fit mode and weights source, then shared by every student who picks the same photo.
 
@@ -142,19 +144,19 @@ def xception_analysis(key: str, _photo_bytes: bytes, mode: str, source: str):
     model, problems = xception(source)
     if model is None:
         raise problems[0]
-    return imagenet.analyse(model, xception_photo(key, _photo_bytes), mode)
+    return imagenet.analyse(model, xception_photo(key, _photo_bytes, _own=_own), mode)
 
 
-@heavy.cached(max_mb=16, limited=False)  # 0.14 MB each (the overlay's picture), one per class and strength
+@heavy.cached(max_mb=16, own_mb=2, limited=False)  # 0.14 MB each (the overlay's picture), one per class and strength
 def evidence_figures(key: str, _photo_bytes: bytes, mode: str, source: str, class_index: int, strength: float,
-                     presenter: bool, title: str) -> tuple:
+                     presenter: bool, title: str, _own: bool = False) -> tuple:
     """The Grad-CAM overlay and the 10 x 10 grid of one of the top-5 classes (its ImageNet index), prepared."""
     from cnnviz.ui import prepared
     from cnnviz.xception import figures, imagenet
 
-    _, heatmaps = xception_analysis(key, _photo_bytes, mode, source)
+    _, heatmaps = xception_analysis(key, _photo_bytes, mode, source, _own=_own)
     heatmap = heatmaps[class_index]
-    overlay = imagenet.evidence_photo(xception_photo(key, _photo_bytes), heatmap, strength, mode)
+    overlay = imagenet.evidence_photo(xception_photo(key, _photo_bytes, _own=_own), heatmap, strength, mode)
     return (prepared(figures.gradcam_overlay(overlay, heatmap, presenter, title=f"Evidence for: {title}")),
             prepared(figures.gradcam_grid(heatmap, presenter, title="The 10 x 10 evidence grid")))
 
