@@ -132,8 +132,8 @@ with picture_slot, ui.main_picture():
         with answer_column:
             ui.plot(ui.cached_figure(imagenet_figures.top_bars, analysis[0], present), key="xception_top")
     elif photo is not None:
-        xception_ui.show_preparation(xception_ui.preparation(photo_key, photo_bytes, mode, present, _own=own), mode, fit_labels,
-                                    present)
+        xception_ui.show_preparation(xception_ui.preparation(photo_key, photo_bytes, mode, present, _own=own), mode,
+                                    fit_labels, present)
     elif photo_problem:
         st.error(f"**This photo cannot be used.** {photo_problem}")
     else:

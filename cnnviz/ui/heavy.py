@@ -209,7 +209,6 @@ def cached(*, max_mb: float, own_mb: float = 0, limited: bool = True, spinner: s
             return int(megabytes * cache_scale() * 2**20)
 
         wrapper.store = lambda: _store(name, budget(max_mb))
-        wrapper.own_store = lambda: _session_store(name, budget(own_mb))
         wrapper.clear = lambda: wrapper.store().clear()
         return wrapper
 

@@ -134,7 +134,8 @@ def _jpeg(image) -> bytes:
 @heavy.cached(max_mb=2, own_mb=0.1, spinner="Xception is looking at the photo (about a second)...")  # 4 KB each
 def xception_analysis(key: str, _photo_bytes: bytes, mode: str, source: str, _own: bool = False):
     """Top-5 and their Grad-CAM heatmaps for a photo, from one forward pass; computed once per
-    photo, fit mode and weights source, then shared by every student who picks the same photo.
+    photo, fit mode and weights source: for a sample, shared by every student who picks it; for a
+    student's own photo (``_own``), kept in that student's session.
 
     Raises:
         cnnviz.xception.loading.ModelUnavailable: Xception or its class names are not available.
