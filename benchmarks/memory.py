@@ -16,9 +16,14 @@ page and move one widget on each, as ``load.py`` does; besides:
 Per round it prints the server process's peak resident memory (RSS), its RSS at the end of the
 round (the students gone, the server idle), the training worker's peak RSS and PSS (PSS shares
 the pages of libraries both processes map), the worst p95 of the page loads and widget changes, the
-heavy actions' times, and errors; then the growth of the end-of-round RSS from round 2 to the last.
+heavy actions' times, and errors; then the growth of the end-of-round RSS from round 2 to the last,
+and what the idle server held after rounds 1, 2 and the last, part by part, the biggest change first
+(Streamlit's own ``/_stcore/metrics``; with ``--probe`` also a census from inside the server by
+``memory_probe/sitecustomize.py``: glibc's heaps, Python's objects by kind, live sessions, each
+byte-sized cache).
 
     python benchmarks/memory.py after=. --rounds 3                    # one configuration, quickly
+    python benchmarks/memory.py after=. --rounds 6 --probe            # and what grows, from inside
     python benchmarks/memory.py before=/tmp/cnnviz-before after=.     # the app folder per label
     python benchmarks/memory.py on=.,TF_ENABLE_ONEDNN_OPTS=1 off=.,TF_ENABLE_ONEDNN_OPTS=0 --json m.json
 
