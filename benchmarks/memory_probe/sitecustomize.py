@@ -51,11 +51,13 @@ def _resource_caches() -> dict:
     module = sys.modules.get("streamlit.runtime.caching.cache_resource_api")
     if module is None:
         return {}
-    by_scope = getattr(getattr(module, "_resource_caches", None), "_function_caches", {})  # {session or None: {key: cache}}
+    # {session id, or None for the server-wide ones: {key: cache}}
+    by_scope = getattr(getattr(module, "_resource_caches", None), "_function_caches", {})
     counts = {}
     for scope, caches in list(by_scope.items()):
         for cache in list(caches.values()):
-            name = getattr(cache, "display_name", "?").rsplit(".", 1)[-1] + ("" if scope is None else " (per session)")
+            name = getattr(cache, "display_name", "?").rsplit(".", 1)[-1]
+            name += "" if scope is None else " (per session)"
             counts[name] = counts.get(name, 0) + len(getattr(cache, "_mem_cache", {}))
     counts["sessions with their own caches"] = sum(scope is not None for scope in by_scope)
     return counts
@@ -93,14 +95,16 @@ def _keep_writing(path: str, seconds: float) -> None:
         next_line = time.monotonic() + seconds
         try:
             line = json.dumps(_sample(census), default=str)
-        except Exception as error:  # a cache changing under us: try again next time
+        except Exception as error:  # a cache changing under us: the next line will tell
             line = json.dumps({"time": time.time(), "error": repr(error)})
+        finally:
+            if census:  # answered, or failed: either way memory.py stops waiting for it
+                os.remove(request)
         with open(path, "a") as file:
             file.write(line + "\n")
-        if census:
-            os.remove(request)
 
 
 if os.environ.get("CNNVIZ_PROBE_FILE"):  # taken out of the environment: the training worker must not write too
     threading.Thread(target=_keep_writing, name="cnnviz-memory-probe", daemon=True,
-                     args=(os.environ.pop("CNNVIZ_PROBE_FILE"), float(os.environ.get("CNNVIZ_PROBE_SECONDS", "5")))).start()
+                     args=(os.environ.pop("CNNVIZ_PROBE_FILE"),
+                           float(os.environ.get("CNNVIZ_PROBE_SECONDS", "5")))).start()
