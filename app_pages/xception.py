@@ -6,7 +6,6 @@ from cnnviz import ui
 from cnnviz.digits.image_files import ImageError
 from cnnviz.ui import lesson
 from cnnviz.ui import xception as xception_ui
-from cnnviz.xception import figures as imagenet_figures
 from cnnviz.xception import imagenet, loading
 
 present = ui.presenter()
@@ -130,7 +129,8 @@ with picture_slot, ui.main_picture():
         with overlay_column:
             ui.plot(overlay, key="xception_overlay")
         with answer_column:
-            ui.plot(ui.cached_figure(imagenet_figures.top_bars, analysis[0], present), key="xception_top")
+            ui.plot(xception_ui.answer_figure(photo_key, photo_bytes, mode, loading.weights_source(), present,
+                                              _own=own), key="xception_top")
     elif photo is not None:
         xception_ui.show_preparation(xception_ui.preparation(photo_key, photo_bytes, mode, present, _own=own), mode,
                                     fit_labels, present)

@@ -68,9 +68,12 @@ with steps_column, ui.main_picture():
         st.markdown("**What the network receives**: MNIST's own preparation of your digit, left to right. "
                     "The last square is all the network sees.")
         shown = steps
-    for column, step in zip(st.columns(len(shown)), shown):
+    side = 150 if present else 120
+    pictures = ([ui.picture(step.image, side) for step in shown] if steps is None  # the class's example
+                else digits_ui.digit_step_pictures(raw, INK_CHOICES[ink], side))  # the student's own: in the session
+    for column, step, picture in zip(st.columns(len(shown)), shown, pictures):
         with column:
-            st.image(ui.picture(step.image, 150 if present else 120), caption=step.name, width="stretch")
+            st.image(picture, caption=step.name, width="stretch")
     if problem and mode != DRAW:
         st.error(problem)
     elif problem or raw is None:  # an empty canvas is not a mistake, just a start

@@ -293,3 +293,45 @@ def test_a_students_own_call_stays_in_that_session_and_out_of_the_servers_cache(
     own_cache_app.build("outside a page", _own=True)  # no session (a test, the warm-up): computed, not kept
     own_cache_app.build("outside a page", _own=True)
     assert own_cache_app.CALLS[-2:] == ["outside a page", "outside a page"]
+
+
+PAGES_OWN_SCRIPT = """
+import io
+import numpy as np
+import streamlit as st
+from PIL import Image, ImageDraw
+from cnnviz.ui import digits as digits_ui
+from cnnviz.ui import xception as xception_ui
+
+def jpeg(colour):
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), colour).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+digit = Image.new("L", (200, 200), 255)
+ImageDraw.Draw(digit).line([(100, 30), (100, 170)], fill=0, width=18)  # a 1 in thick marker on paper
+buffer = io.BytesIO()
+digit.save(buffer, format="PNG")
+pictures = digits_ui.digit_step_pictures(buffer.getvalue(), None, 120)
+st.markdown(" ".join([str(len(pictures)), *(Image.open(io.BytesIO(picture)).format for picture in pictures)]))
+own = xception_ui.preparation("own photo", jpeg("red"), "crop", False, _own=True)
+sample = xception_ui.preparation("sample photo", jpeg("blue"), "crop", False)
+st.markdown(f"{own['size']} {sample['size']}")
+"""
+
+
+def test_the_pages_keep_a_students_own_photo_and_digit_pictures_in_the_session_only():
+    """Your digit's step pictures and Xception's preparation of an upload stay out of the server's
+    caches (a school day of uploads would otherwise fill them); a sample photo's goes into it."""
+    from streamlit.testing.v1 import AppTest
+
+    from cnnviz.ui import digits as digits_ui
+    from cnnviz.ui import xception as xception_ui
+
+    xception_ui.preparation.store().clear()
+    student = AppTest.from_string(PAGES_OWN_SCRIPT).run(timeout=60)
+    assert not student.exception, student.exception
+    assert student.markdown[0].value.split() == ["7", *["PNG"] * 7], "seven steps, each a PNG"
+    assert student.markdown[1].value.split() == ["(400,", "300)", "(400,", "300)"]
+    assert digits_ui.digit_step_pictures.store().stats()["entries"] == 0
+    assert xception_ui.preparation.store().stats()["entries"] == 1, "the sample's, not the upload's"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from cnnviz.ui import heavy, mnist, unavailable
+from cnnviz.ui import heavy, mnist, picture_png, unavailable
 
 PLAYGROUND_SOURCE = "playground"  # the model choice meaning "the network I trained on the playground"
 PLAYGROUND_MODEL_KEY = "playground_model"  # set by the playground page: a keras.Model
@@ -87,6 +87,17 @@ def digit_steps(raw, invert: bool | None, _own: bool = True) -> list:
     from cnnviz.digits import images
 
     return images.to_mnist_steps(raw, invert)
+
+
+@heavy.cached(max_mb=0, own_mb=0.5, limited=False)  # seven small PNGs, 10-40 kB together
+def digit_step_pictures(raw, invert: bool | None, side: int, _own: bool = True) -> list[bytes]:
+    """Each of :func:`digit_steps`'s steps as a PNG about ``side`` px wide (``ui.picture_png``), kept in
+    the session as the steps are: the server's picture cache is for what a class shares.
+
+    Raises:
+        cnnviz.digits.image_files.ImageError: as :func:`digit_steps`.
+    """
+    return [picture_png(step.image, side) for step in digit_steps(raw, invert)]
 
 
 LESSON_FOR_NON_DIGITS = ("**A network trained on ten digits always answers one of the ten, and its confidence does "

@@ -98,7 +98,9 @@ def xception_photo(key: str, _photo_bytes: bytes, _own: bool = False):
     return image_files.open_image(_photo_bytes)
 
 
-@st.cache_resource(max_entries=32, show_spinner="Preparing the photo...")  # about 0.1 MB each
+# About 0.2 MB each (three JPEGs, a table and a histogram figure): samples in the server's cache, a
+# student's own photo in that student's session (cnnviz.ui.heavy), so a day of uploads does not pile up.
+@heavy.cached(max_mb=4, own_mb=1, limited=False, spinner="Preparing the photo...")
 def preparation(key: str, _photo_bytes: bytes, mode: str, presenter: bool, _own: bool = False) -> dict:
     """Everything the "Preprocess" tab shows, made once per photo, fit mode and presenter mode.
 
@@ -160,6 +162,17 @@ def evidence_figures(key: str, _photo_bytes: bytes, mode: str, source: str, clas
     overlay = imagenet.evidence_photo(xception_photo(key, _photo_bytes, _own=_own), heatmap, strength, mode)
     return (prepared(figures.gradcam_overlay(overlay, heatmap, presenter, title=f"Evidence for: {title}")),
             prepared(figures.gradcam_grid(heatmap, presenter, title="The 10 x 10 evidence grid")))
+
+
+@heavy.cached(max_mb=1, own_mb=0.1, limited=False)  # 0.03 MB each
+def answer_figure(key: str, _photo_bytes: bytes, mode: str, source: str, presenter: bool, _own: bool = False):
+    """The top-5 bars of :func:`xception_analysis`, prepared: for a sample shared by the class, for a
+    student's own photo (``_own``) kept in that student's session."""
+    from cnnviz.ui import prepared
+    from cnnviz.xception import figures
+
+    predictions, _ = xception_analysis(key, _photo_bytes, mode, source, _own=_own)
+    return prepared(figures.top_bars(predictions, presenter))
 
 
 def mnist_cnn_params() -> int | None:
