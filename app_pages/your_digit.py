@@ -116,5 +116,4 @@ with cnn_column:
 
 if st.button("See this digit inside the CNN", icon=":material/arrow_forward:", type="primary", key="digit_inside"):
     st.session_state["inside_use_own_digit"] = True
-    # An empty mapping, not None: Streamlit 1.67 refuses to clear URL parameters bound to widgets.
-    st.switch_page("app_pages/inside_cnn.py", query_params={})
+    ui.switch_page("app_pages/inside_cnn.py")

@@ -35,3 +35,23 @@ def test_uploading_a_digit_photo_gives_a_prediction(streamlit_server, browser_pa
     assert browser_page.url.split("?")[0].endswith("/inside-the-cnn"), browser_page.url
     assert run_state(browser_page)["exception"] == 0
     assert browser_page.get_by_text("your digit, after MNIST's normalisation").count() == 1
+
+
+def test_the_button_to_inside_the_cnn_keeps_presenter_mode(streamlit_server, browser_page, mnist, tmp_path):
+    """On the projector, "See this digit inside the CNN" must open the next page on the projector too:
+    Streamlit forgets the presenter switch on a page change, so the new page's URL must carry it."""
+    (_, _), (x_test, _) = mnist
+    photo = tmp_path / "my_seven.jpg"
+    photo.write_bytes(synthetic_photo(x_test[0], np.random.default_rng(1)))
+
+    open_app(browser_page, f"{streamlit_server}/your-digit?digit_mode=Upload+a+picture&present=true")
+    with settles(browser_page):
+        browser_page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(photo))
+    browser_page.get_by_text("MNIST's own preparation of your digit").wait_for(timeout=120_000)
+    with settles(browser_page):
+        browser_page.get_by_role("button", name="See this digit inside the CNN").click()
+    assert browser_page.url.split("?")[0].endswith("/inside-the-cnn"), browser_page.url
+    assert "present=true" in browser_page.url, browser_page.url
+    assert browser_page.locator('input[aria-label="Presenter mode"]').is_checked()  # in the closed sidebar
+    assert browser_page.get_by_text("your digit, after MNIST's normalisation").count() == 1
+    screenshot(browser_page, "inside-the-cnn-own-digit-presenter")

@@ -23,6 +23,10 @@ _BASE_CSS = f"""
 <style>
 [data-testid="stMainBlockContainer"] {{ padding: 2.2rem 2rem 2rem 2rem; max-width: none; }}
 .stElementContainer:has(.cnnviz-run) {{ display: none; }}
+/* A wide picture's fullscreen button inside its top-right corner, not above it, where it covered the
+   control next to it (Inside the CNN's "+" on the projector). Small pictures keep it above them. */
+.st-key-wide_picture .stElementContainer:has([data-testid="stImage"]) [data-testid="stElementToolbar"] {{
+  top: 0.25rem; right: 0.25rem; }}
 {tables.TABLE_CSS}
 </style>
 """
@@ -159,6 +163,15 @@ def fragment(function=None, *, run_every=None):
 def presenter() -> bool:
     """Whether presenter mode is on for this user (figure builders take it as an argument)."""
     return bool(st.session_state.get(PRESENTER_KEY, False))
+
+
+def switch_page(page: str) -> None:
+    """``st.switch_page`` to ``page`` (a path like ``"app_pages/inside_cnn.py"``) with a fresh URL that
+    keeps only presenter mode. Streamlit forgets the presenter switch on a page change (the lesson's
+    page links carry ``?present=true`` for the same reason), so without it the projector would
+    fall back to the laptop layout in the middle of the lesson."""
+    # An empty mapping, not None: Streamlit 1.67 refuses to clear URL parameters bound to widgets.
+    st.switch_page(page, query_params={PRESENTER_PARAM: "true"} if presenter() else {})
 
 
 INTRO_KEY = "_page_intro"

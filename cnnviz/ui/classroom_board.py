@@ -131,7 +131,7 @@ def open_inside_the_cnn(pixels: np.ndarray) -> None:
     st.session_state[digits_ui.OWN_DIGIT_KEY] = np.asarray(pixels, np.float32) / np.float32(255)
     st.session_state["inside_use_own_digit"] = True
     st.session_state["inside_model"] = questions.CLASS_CNN
-    st.switch_page("app_pages/inside_cnn.py", query_params={})
+    ui.switch_page("app_pages/inside_cnn.py")
 
 
 @ui.fragment(run_every=POLL_SECONDS)
