@@ -67,7 +67,7 @@ try:
 except ValueError as error:  # a playground network built for another input shape
     st.error(f"**This network cannot take a 28 x 28 digit.** {error}")
     ui.stop()
-with ui.main_picture():
+with ui.main_picture(), st.container(key="wide_picture"):  # its fullscreen button inside it (ui._BASE_CSS)
     st.image(overview, width=inside_ui.OVERVIEW_SIZE[present][0])
     st.caption(f"The input: {digit_caption}. Each column: a stage's two most active maps, at their true size.")
 

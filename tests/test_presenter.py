@@ -63,3 +63,19 @@ def test_the_students_link_popover_fits_the_projector_screen(streamlit_server, b
     assert box["y"] + box["height"] <= VIEWPORT["height"], box
     assert body.evaluate("node => node.scrollHeight <= node.clientHeight + 1"), "the popover scrolls"
     assert body.locator('[data-testid="stAlert"]').count() == 1  # the localhost warning, whole
+
+
+def test_the_main_pictures_fullscreen_button_covers_no_control(streamlit_server, browser_page):
+    """Hovering a picture shows Streamlit's fullscreen button; above the picture it covered Inside the
+    CNN's "+" on the projector, so a teacher stepping through digits hit fullscreen instead."""
+    open_app(browser_page, f"{streamlit_server}/inside-the-cnn?present=true")
+    picture = browser_page.locator(".st-key-main_picture img").first
+    picture.hover()
+    toolbar = browser_page.locator('.st-key-main_picture [data-testid="stElementToolbar"]').first
+    toolbar.wait_for(timeout=10_000)
+    button, plus = toolbar.bounding_box(), browser_page.locator('[data-testid="stNumberInputStepUp"]').bounding_box()
+    image = picture.bounding_box()
+    overlap = (min(button["x"] + button["width"], plus["x"] + plus["width"]) - max(button["x"], plus["x"]) > 0
+               and min(button["y"] + button["height"], plus["y"] + plus["height"]) - max(button["y"], plus["y"]) > 0)
+    assert not overlap, (button, plus)
+    assert button["y"] >= image["y"] - 1, "the button sits inside the picture, not above it"
