@@ -89,7 +89,7 @@ def digit_steps(raw, invert: bool | None, _own: bool = True) -> list:
     return images.to_mnist_steps(raw, invert)
 
 
-@heavy.cached(max_mb=0, own_mb=0.5, limited=False)  # seven small PNGs, 10-40 kB together
+@heavy.cached(max_mb=0, own_mb=0.5, limited=False)  # seven small PNGs: 8 kB together for a drawn digit
 def digit_step_pictures(raw, invert: bool | None, side: int, _own: bool = True) -> list[bytes]:
     """Each of :func:`digit_steps`'s steps as a PNG about ``side`` px wide (``ui.picture_png``), kept in
     the session as the steps are: the server's picture cache is for what a class shares.

@@ -98,7 +98,7 @@ def xception_photo(key: str, _photo_bytes: bytes, _own: bool = False):
     return image_files.open_image(_photo_bytes)
 
 
-# About 0.2 MB each (three JPEGs, a table and a histogram figure): samples in the server's cache, a
+# 0.08-0.16 MB each (three JPEGs, a table and a histogram figure): samples in the server's cache, a
 # student's own photo in that student's session (cnnviz.ui.heavy), so a day of uploads does not pile up.
 @heavy.cached(max_mb=4, own_mb=1, limited=False, spinner="Preparing the photo...")
 def preparation(key: str, _photo_bytes: bytes, mode: str, presenter: bool, _own: bool = False) -> dict:
