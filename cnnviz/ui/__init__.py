@@ -165,13 +165,21 @@ def presenter() -> bool:
     return bool(st.session_state.get(PRESENTER_KEY, False))
 
 
+def with_presenter(query: dict, presenter: bool) -> dict:
+    """A copy of ``query`` (URL parameters) with ``present=true`` added when ``presenter`` is on.
+
+    Streamlit forgets the presenter switch on a page change, so every way to another page (the
+    lesson's page links, :func:`switch_page`) carries it in the new URL; without it the projector
+    would fall back to the laptop layout in the middle of the lesson.
+    """
+    return {**query, PRESENTER_PARAM: "true"} if presenter else dict(query)
+
+
 def switch_page(page: str) -> None:
     """``st.switch_page`` to ``page`` (a path like ``"app_pages/inside_cnn.py"``) with a fresh URL that
-    keeps only presenter mode. Streamlit forgets the presenter switch on a page change (the lesson's
-    page links carry ``?present=true`` for the same reason), so without it the projector would
-    fall back to the laptop layout in the middle of the lesson."""
+    keeps only presenter mode (:func:`with_presenter`)."""
     # An empty mapping, not None: Streamlit 1.67 refuses to clear URL parameters bound to widgets.
-    st.switch_page(page, query_params={PRESENTER_PARAM: "true"} if presenter() else {})
+    st.switch_page(page, query_params=with_presenter({}, presenter()))
 
 
 INTRO_KEY = "_page_intro"

@@ -15,6 +15,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
+from cnnviz.ui import with_presenter
 from cnnviz.ui.classroom import link_parameters as class_link
 
 PUBLIC_URL_VARIABLE = "CNNVIZ_PUBLIC_URL"
@@ -203,17 +204,17 @@ def lesson_bar(pages: dict, url_path: str, presenter: bool):
     with st.container(horizontal=True, vertical_alignment="center", gap="small", key="lesson_line"):
         if step is None:  # a class page: the way back into the lesson
             st.page_link(pages[STEPS[0].url_path], label="The lesson, step 1", icon=":material/school:",
-                         query_params=_with_presenter(STEPS[0].query, presenter))
+                         query_params=with_presenter(STEPS[0].query, presenter))
         if number:
             previous = STEPS[number - 1]
             st.page_link(pages[previous.url_path], label=f"Back: {previous.title}", icon=":material/arrow_back:",
-                         query_params=_with_presenter(previous.query, presenter))
+                         query_params=with_presenter(previous.query, presenter))
         if step is not None:
             st.markdown(f"**Step {number + 1} of {len(STEPS)}: {step.title}**", width="content")
         if step is not None and number + 1 < len(STEPS):
             following = STEPS[number + 1]
             st.page_link(pages[following.url_path], label=f"Next: {following.title}",
-                         icon=":material/arrow_forward:", query_params=_with_presenter(following.query, presenter))
+                         icon=":material/arrow_forward:", query_params=with_presenter(following.query, presenter))
         share_slot = st.empty()
     notice = step.notice if step is not None else ""
     st.session_state[NOTICE_KEY] = notice
@@ -263,7 +264,3 @@ def share_popover(url: str) -> None:
             if is_local_address(url):
                 st.warning(f"**Only this computer can open this address.** Run the app with "
                            f"`--server.address 0.0.0.0`, or set `{PUBLIC_URL_VARIABLE}`.", icon=":material/wifi_off:")
-
-
-def _with_presenter(query: dict, presenter: bool) -> dict:
-    return {**query, "present": "true"} if presenter else dict(query)
