@@ -11,6 +11,7 @@ from cnnviz.ui import digits as digits_ui
 from cnnviz.ui import lesson
 
 PAGE = "zoo"
+ACCURACY_WIDTH = {True: 1180, False: 500}  # px: the projector's full width; a laptop's left column at 1280 px
 presenter = ui.presenter()
 
 st.title("MLP vs CNN")
@@ -66,8 +67,10 @@ with right:
     else:
         st.info("The comparison needs the MLP and at least one CNN; the missing ones are named above.")
 with left, ui.main_picture():
-    ui.plot(ui.cached_figure(zoo_figures.accuracy_bars, list(cards.values()), presenter, highlight=("mlp", chosen),
-                             cache_key=(cards_version, presenter, chosen)), key=f"{PAGE}_accuracy")
+    # A picture, not a Plotly chart: every number is written on it, and the page then opens without
+    # Plotly's bundle, which loads only when a tab with a chart is opened (benchmarks/browser_pages.py).
+    st.image(ui.cached_picture(zoo_figures.accuracy_picture, list(cards.values()), presenter, highlight=("mlp", chosen),
+                               width_px=ACCURACY_WIDTH[presenter], cache_key=(cards_version, presenter, chosen)))
 
 st.subheader("The models")
 ui.table(ui.cached_table(zoo_figures.models_table, list(cards.values()), cache_key=cards_version))

@@ -72,11 +72,15 @@ with sweep_tab:
         kernel_shown = cell["config"]["kernel_size"]
         with ui.main_picture():
             playground_ui.measured_accuracy(match, base)
-            ui.plot(playground_figures.sweep_heatmap(
-                sweep.accuracy_grid(sweep_data, kernel_shown), sweep_data["axes"]["filters"],
-                sweep_data["axes"]["dropout"], present, current=(cell["config"]["filters"], cell["config"]["dropout"]),
-                title=f"Test accuracy of every trained setting ({kernel_shown}x{kernel_shown} kernels)",
-                height=330 if present else None), key="playground_sweep_map")
+            st.markdown(f"**Test accuracy of every trained setting ({kernel_shown}x{kernel_shown} kernels)**")
+            # A picture, not a Plotly chart: each cell's number is written in it, so the page needs no
+            # Plotly bundle until a chart is opened (benchmarks/browser_pages.py).
+            framed = (cell["config"]["filters"], cell["config"]["dropout"])
+            st.image(ui.cached_picture(
+                playground_figures.sweep_picture, sweep.accuracy_grid(sweep_data, kernel_shown),
+                sweep_data["axes"]["filters"], sweep_data["axes"]["dropout"], present, current=framed,
+                width_px=800 if present else 600,  # the results column at 1280 px, the sidebar open on a laptop
+                cache_key=(sweep_data["cost"].get("finished", ""), kernel_shown, framed, present)))
         st.caption("The framed cell is your setting, or the nearest one trained. Left to right: wider layers; "
                    "bottom to top: more dropout.")
         # Drawn only once opened: a second Plotly chart beside the map held the page back on a slow laptop.

@@ -77,9 +77,9 @@ def enlarged(array_rgb: np.ndarray, cell_px: int) -> Image.Image:
 
 
 def legend(image: Image.Image, left: int, top: int, height: int, low: float, high: float, scheme: str,
-           text_px: int, title: str | None = None) -> int:
-    """A vertical colour bar at (left, top) of ``image`` with its two end values (and ``title`` beside
-    its middle); returns the right edge used."""
+           text_px: int, title: str | None = None, label=number) -> int:
+    """A vertical colour bar at (left, top) of ``image`` with its two end values written by ``label``
+    (and ``title`` beside its middle); returns the right edge used."""
     draw = ImageDraw.Draw(image)
     bar_width = max(12, text_px - 2)
     shades = colour(np.linspace(high, low, max(height, 2))[:, None], low, high, scheme)
@@ -87,10 +87,10 @@ def legend(image: Image.Image, left: int, top: int, height: int, low: float, hig
     image.paste(strip, (left, top))
     draw.rectangle((left, top, left + bar_width - 1, top + height - 1), outline=MUTED)
     label_font = font(text_px)
-    draw.text((left + bar_width + 5, top), number(high), fill=INK, font=label_font, anchor="lt")
-    draw.text((left + bar_width + 5, top + height), number(low), fill=INK, font=label_font, anchor="lb")
-    right = left + bar_width + 5 + int(max(draw.textlength(number(high), font=label_font),
-                                           draw.textlength(number(low), font=label_font)))
+    draw.text((left + bar_width + 5, top), label(high), fill=INK, font=label_font, anchor="lt")
+    draw.text((left + bar_width + 5, top + height), label(low), fill=INK, font=label_font, anchor="lb")
+    right = left + bar_width + 5 + int(max(draw.textlength(label(high), font=label_font),
+                                           draw.textlength(label(low), font=label_font)))
     if title:
         draw.text((left + bar_width + 5, top + height // 2), title, fill=MUTED, font=font(text_px), anchor="lm")
         right = max(right, left + bar_width + 5 + int(draw.textlength(title, font=font(text_px))))

@@ -62,13 +62,13 @@ def test_the_sweep_answers_for_the_sliders_setting():
 
 
 def test_the_settings_curves_are_drawn_only_once_asked_for():
-    """The map is the page's one chart; the per-epoch curves of the setting wait in a closed expander
-    (a second Plotly chart held the page back in a slow laptop's browser)."""
+    """The map is a picture and the page opens with no Plotly chart; the per-epoch curves of the
+    setting wait in a closed expander (a Plotly chart held the page back in a slow laptop's browser)."""
     app = _open()
-    assert len(app.get("plotly_chart")) == 1 and app.expander[0].label == "That setting's accuracy per epoch"
+    assert len(app.get("plotly_chart")) == 0 and app.expander[0].label == "That setting's accuracy per epoch"
     app.session_state["playground_sweep_epochs"] = True  # what opening it does
     app.run()
-    assert not app.exception and len(app.get("plotly_chart")) == 2
+    assert not app.exception and len(app.get("plotly_chart")) == 1
 
 
 def test_settings_the_grid_never_trained_get_no_headline_number():

@@ -1,6 +1,6 @@
 """Figures of the "Train your own CNN" page: the sweep's accuracy map, training curves, run overlays.
 
-Pure builders (data in, Plotly figure out) using the shared look of :mod:`cnnviz.style`.
+Pure builders (data in, Plotly figure or a server-drawn picture out) using the shared look of :mod:`cnnviz.style`.
 Accuracies arrive as fractions 0..1 and are drawn as percentages.
 """
 
@@ -9,43 +9,36 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from cnnviz import number_pictures
 from cnnviz.curves import epoch_axis, epoch_curve, history_curves
-from cnnviz.style import colorbar, font_sizes, style
+from cnnviz.style import font_sizes, style
 
 GRID = {"showgrid": True, "gridcolor": "#e5e5e5"}
 RUN_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
-def sweep_heatmap(grid: np.ndarray, filters: list[int], dropouts: list[float], presenter: bool, *,
-                  current: tuple[int, float] | None = None, title: str | None = None,
-                  height: int | None = None) -> go.Figure:
-    """Test accuracy over the sweep's grid, one cell per (dropout, filters), the chosen cell framed.
+def sweep_picture(grid: np.ndarray, filters: list[int], dropouts: list[float], presenter: bool, *,
+                  current: tuple[int, float] | None = None, width_px: int = 800) -> bytes:
+    """Test accuracy (%) over the sweep's grid, drawn on the server (PNG bytes): one cell per (dropout,
+    filters) with its accuracy written in it, dropout growing upwards, the chosen cell framed in red,
+    a colour legend from the lowest to the highest accuracy (whole percents).
 
     Args:
         grid: (len(dropouts), len(filters)) test accuracies 0..1, NaN where a cell was not trained.
         filters, dropouts: the axes' values (columns and rows).
         current: ``(filters, dropout)`` of the cell to frame, or None.
     """
-    sizes = font_sizes(presenter)
     percent = np.asarray(grid, dtype=float) * 100
     finite = percent[np.isfinite(percent)]
     low = float(np.floor(finite.min())) if finite.size else 90.0
     high = float(np.ceil(finite.max())) if finite.size else 100.0
-    columns = [str(value) for value in filters]
-    rows = [f"{value:g}" for value in dropouts]
-    fig = go.Figure(go.Heatmap(
-        z=percent, x=columns, y=rows, zmin=low, zmax=max(high, low + 0.5), colorscale="Viridis",
-        texttemplate="%{z:.1f}%", textfont={"size": sizes["cell"] + 2}, xgap=2, ygap=2,
-        colorbar=colorbar("test accuracy (%)", presenter),
-        hovertemplate="%{x} filters, dropout %{y}<br>test accuracy %{z:.2f}%<extra></extra>",
-    ))
+    framed = None
     if current is not None and current[0] in filters and current[1] in dropouts:
-        column, row = filters.index(current[0]), dropouts.index(current[1])
-        fig.add_shape(type="rect", x0=column - 0.5, x1=column + 0.5, y0=row - 0.5, y1=row + 0.5,
-                      line={"color": "#ff2d2d", "width": 5 if presenter else 4}, xref="x", yref="y")
-    fig.update_xaxes(title="filters per conv layer", type="category", showgrid=False)
-    fig.update_yaxes(title="dropout rate", type="category", showgrid=False)
-    return style(fig, presenter, title, height or (430 if presenter else 360))
+        framed = (dropouts.index(current[1]), filters.index(current[0]))
+    return number_pictures.value_grid(
+        percent, [f"{value:g}" for value in dropouts], [str(value) for value in filters], presenter=presenter,
+        row_title="dropout rate", column_title="filters per conv layer", legend_title="test accuracy (%)",
+        value_format="{:.1f}%", framed=framed, low=low, high=max(high, low + 0.5), width_px=width_px)
 
 
 def curves(history: dict, presenter: bool, *, epochs: int | None = None, title: str | None = None,

@@ -265,6 +265,12 @@ def cached_figure(build, *args, cache_key: tuple | None = None, **kwargs):
     return _shared("figure", build, args, kwargs, cache_key)
 
 
+def cached_picture(build, *args, cache_key: tuple | None = None, **kwargs) -> bytes:
+    """``build(*args, **kwargs)``, a server-drawn picture's PNG bytes, drawn once per distinct
+    arguments and shared by every session. Arguments and ``cache_key`` as for :func:`cached_figure`."""
+    return _shared("picture", build, args, kwargs, cache_key)
+
+
 def cached_table(build, *args, cache_key: tuple | None = None, **kwargs):
     """``build(*args, **kwargs)`` (columns or rows) as columns for :func:`table`, built once per
     server instead of on every render. Arguments and ``cache_key`` as for :func:`cached_figure`."""
@@ -279,9 +285,11 @@ def _shared(kind: str, build, args: tuple, kwargs: dict, cache_key: tuple | None
 
 
 def _finished(kind: str, built):
-    """A figure prepared for sharing, or a table's columns (``{name: values}``)."""
+    """A figure prepared for sharing, a picture's bytes as they are, or a table's columns (``{name: values}``)."""
     if kind == "figure":
         return prepared(built)
+    if kind == "picture":
+        return built
     return tables.columns_of(built)
 
 
