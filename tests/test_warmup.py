@@ -28,25 +28,3 @@ def test_warm_up_can_be_switched_off(monkeypatch, setting):
     warmup.start.clear()
     assert warmup.start() is None
     warmup.start.clear()
-
-
-def test_the_first_run_imports_keras_before_any_page_runs_beside_the_warm_up():
-    """Keras and TensorFlow are imported inside ``start()`` (which every other first run waits for),
-    not in the background thread while a page may be importing them too: two threads importing
-    them at once broke one of them (benchmarks/memory.py, a fresh server's first seconds)."""
-    import subprocess
-    import sys
-
-    code = """
-import os, sys
-os.environ["CNNVIZ_WARM_UP"] = "1"
-from cnnviz.ui import warmup
-warmup.warm_caches = lambda: None  # the thread's own work is not the point here
-assert "keras" not in sys.modules, "imported before start()"
-warmup.start()
-print("keras" in sys.modules and hasattr(sys.modules["keras"], "saving"))
-"""
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                            env={**__import__("os").environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().splitlines()[-1] == "True"

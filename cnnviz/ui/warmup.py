@@ -1,7 +1,7 @@
 """Warm the server in the background when it starts serving, so the first students do not wait.
 
-The first page a student opens imports TensorFlow and Keras (once, before any page runs) and starts
-one daemon thread per server process (``cache_resource`` makes it once). It fills the same caches the pages use, in the order a lesson needs them: MNIST,
+The first page a student opens starts one daemon thread per server process (``cache_resource``
+makes it once). It fills the same caches the pages use, in the order a lesson needs them: MNIST,
 TensorFlow and the zoo's networks, then every network's answers on the 10 000 test digits (the
 MLP vs CNN page). It never draws anything, and a failure only leaves the cache cold: the page that
 needs it then explains the problem itself.
@@ -19,7 +19,7 @@ import streamlit as st
 LOGGER = logging.getLogger(__name__)
 THREAD_NAME = "cnnviz-warm-up"
 SWITCH_VARIABLE = "CNNVIZ_WARM_UP"  # "0" keeps a server cold (tests that prove a page needs no TensorFlow)
-FIRST_PAGE_HEAD_START_S = 1.0  # let the first student's page draw before loading the networks takes the CPU
+FIRST_PAGE_HEAD_START_S = 1.0  # let the first student's page draw before TensorFlow's import takes the CPU
 
 
 @st.cache_resource(show_spinner=False)
@@ -34,14 +34,6 @@ def start() -> threading.Thread | None:
     # is still importing pandas (TensorFlow's imports pull it in) would find it half made and fail
     # ("partially initialized module 'pandas'"). Import it here, before the thread starts.
     import pandas  # noqa: F401
-
-    # TensorFlow and Keras too, here, while every other first run waits for this cached call: a page
-    # thread importing them while the warm-up thread did made one of them see the other's
-    # half-initialised modules (benchmarks/memory.py, a server's first seconds: the warm-up's
-    # "module 'keras' has no attribute 'saving'", a page's "SystemError ... tupleobject.c", and later
-    # "Error while creating shape" from a compiled call). Costs the first visit of a fresh server
-    # about 3.5 s, once.
-    import keras  # noqa: F401
 
     thread = threading.Thread(target=warm_caches, name=THREAD_NAME, daemon=True)
     thread.start()
