@@ -8,7 +8,12 @@ appends a JSON line to the file named by ``CNNVIZ_PROBE_FILE``:
   its arenas (bytes handed out, bytes free inside the heaps, bytes in their own mappings). TensorFlow's
   CPU tensors come from the same malloc, so a growing "in use" is live memory, a growing "free" is
   fragmentation;
-- ``python_objects``: how many objects Python's collector tracks (a leak of Python objects grows it);
+- ``python_objects`` (census lines only): how many objects Python's collector tracks (a leak of
+  Python objects grows it). Only on request, never every few seconds: ``gc.get_objects()`` also hands
+  out tuples another thread is still building with ``tuple(iterable)``, whose last resize then fails
+  (``SystemError: Objects/tupleobject.c:927: bad argument to internal function``). Taken every 5 s it
+  broke a page's TensorFlow import, a compiled call and the warm-up in two of this probe's 20-round
+  runs, and the run's memory with them;
 - ``heavy``: each byte-sized cache of ``cnnviz.ui.heavy`` (entries and bytes), once the app imported it;
 - ``resource_caches``: entries in each ``st.cache_resource`` function's cache;
 - ``object_types``: only on request, after a full collection: the 25 commonest kinds of object
@@ -76,9 +81,10 @@ def _census() -> dict[str, int]:
 
 def _sample(census: bool) -> dict:
     heavy = sys.modules.get("cnnviz.ui.heavy")
-    sample = {"time": time.time(), **_mallinfo(), "python_objects": len(gc.get_objects()),
+    sample = {"time": time.time(), **_mallinfo(),
               "heavy": heavy.stats() if heavy is not None else {}, "resource_caches": _resource_caches()}
-    if census:
+    if census:  # gc.get_objects() only here, on request at a round's end: see the module docstring
+        sample["python_objects"] = len(gc.get_objects())
         sample["object_types"] = _census()
         sample["census"] = True
     return sample
