@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageColor, ImageDraw
 
 from cnnviz.pictures import ACTIVATION_SCHEME, BACKGROUND, INK, MUTED, TEXT_PX, colour, font, legend, png
 
@@ -21,12 +21,6 @@ GRID_LINE = (225, 225, 225)
 OUTLINE = (17, 17, 17)
 FRAME = (255, 45, 45)  # the framed cell: the student's own setting
 NOT_MEASURED = (238, 238, 238)
-
-
-def _hex(colour_text: str) -> tuple[int, int, int]:
-    """``"#1f77b4"`` as an RGB tuple."""
-    text = colour_text.lstrip("#")
-    return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
 
 
 def _readable_on(fill: Sequence[int]) -> tuple[int, int, int]:
@@ -72,7 +66,7 @@ def horizontal_bars(values: Sequence[float], labels: Sequence[str], *, presenter
         draw.text((left - 10, middle), labels[position], fill=INK, font=label_font, anchor="rm")
         end, thickness = x_of(value), row * 0.68
         box = (left, middle - thickness / 2, max(end, left + 1), middle + thickness / 2)
-        fill = _hex(colours[position])
+        fill = ImageColor.getrgb(colours[position])
         framed = position < len(outlined) and outlined[position]
         draw.rectangle(box, fill=fill, outline=OUTLINE if framed else None, width=3 if framed else 0)
         if position < len(inside) and inside[position]:
@@ -111,8 +105,8 @@ def value_grid(values: np.ndarray, row_labels: Sequence[str], column_labels: Seq
     cell_font, label_font = font(text_px + 2, bold=True), font(text_px)
     row_label_room = int(max(label_font.getlength(text) for text in row_labels)) + 10
     left = text_px + 8 + row_label_room  # the row axis's title runs upwards left of its labels
-    end_label = value_format.format
-    legend_room = int(max(label_font.getlength(legend_title), label_font.getlength(end_label(high)) + text_px)) + 30
+    written = value_format.format  # a value as its cell and the legend's ends write it
+    legend_room = int(max(label_font.getlength(legend_title), label_font.getlength(written(high)) + text_px)) + 30
     cell_width = (width_px - left - legend_room) // columns
     cell_height = int(text_px * (3.0 if presenter else 3.2))
     gap = 3
@@ -131,7 +125,7 @@ def value_grid(values: np.ndarray, row_labels: Sequence[str], column_labels: Seq
             if np.isfinite(values[row, column]):
                 fill = tuple(int(channel) for channel in fills[row, column])
                 draw.rectangle(box, fill=fill)
-                draw.text(centre, value_format.format(values[row, column]), fill=_readable_on(fill), font=cell_font,
+                draw.text(centre, written(values[row, column]), fill=_readable_on(fill), font=cell_font,
                           anchor="mm")
             else:
                 draw.rectangle(box, fill=NOT_MEASURED)
@@ -149,7 +143,7 @@ def value_grid(values: np.ndarray, row_labels: Sequence[str], column_labels: Seq
     ImageDraw.Draw(title).text((2, 1), row_title, fill=MUTED, font=label_font, anchor="lt")
     turned = title.rotate(90, expand=True)
     image.paste(turned, (2, max(0, top + grid_height // 2 - turned.height // 2)))
-    legend(image, left + columns * cell_width + 18, top, grid_height, low, high, scheme, text_px, label=end_label)
+    legend(image, left + columns * cell_width + 18, top, grid_height, low, high, scheme, text_px, label=written)
     draw.text((left + columns * cell_width + 18, top + grid_height + 4), legend_title, fill=MUTED, font=label_font,
               anchor="lt")
     return png(image)

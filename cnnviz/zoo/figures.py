@@ -22,12 +22,17 @@ def _title(card: dict) -> str:
     return card.get("title") or card["name"]
 
 
+def _wrong(card: dict) -> int:
+    """How many test digits the card's model gets wrong (its accuracy times the test set's size)."""
+    return int(round((1 - card["test_accuracy"]) * card.get("test_samples", 10000)))
+
+
 def models_table(cards: list[dict]) -> list[dict]:
     """One row per model for a table: name, seed, params, accuracy, errors, epochs, batch, optimizer,
     training time (the device and file sizes are on the cards, and said once under the table)."""
     rows = []
     for card in cards:
-        errors = round((1 - card["test_accuracy"]) * card.get("test_samples", 10000))
+        errors = _wrong(card)
         rows.append({
             "model": _title(card), "from seed": card.get("seed_source", ""),
             "weights": int(card["params"]),
@@ -59,7 +64,7 @@ def accuracy_picture(cards: list[dict], presenter: bool, highlight: tuple[str, .
     title says so."""
     accuracies = [100 * card["test_accuracy"] for card in cards]
     low = min(96.0, min(accuracies) - 0.5) if accuracies else 96.0
-    wrong = [round((1 - card["test_accuracy"]) * card.get("test_samples", 10000)) for card in cards]
+    wrong = [_wrong(card) for card in cards]
     return number_pictures.horizontal_bars(
         accuracies, [f"{_title(card)}  {value:.2f}%" for card, value in zip(cards, accuracies)], presenter=presenter,
         low=low, high=100.0, colours=[MLP_COLOUR if card["name"] == "mlp" else CNN_COLOUR for card in cards],
@@ -184,15 +189,12 @@ def comparison_facts(first: dict, second: dict) -> dict:
         ``error_ratio`` (first's mistakes / second's), ``first_layer_params``,
         ``second_first_layer_params``, ``second_title``.
     """
-    def wrong(card):
-        return int(round((1 - card["test_accuracy"]) * card.get("test_samples", 10000)))
-
     return {
         "first_params": int(first["params"]), "second_params": int(second["params"]),
         "first_accuracy": 100 * first["test_accuracy"], "second_accuracy": 100 * second["test_accuracy"],
-        "first_wrong": wrong(first), "second_wrong": wrong(second),
+        "first_wrong": _wrong(first), "second_wrong": _wrong(second),
         "params_ratio": int(second["params"]) / max(int(first["params"]), 1),
-        "error_ratio": wrong(first) / max(wrong(second), 1),
+        "error_ratio": _wrong(first) / max(_wrong(second), 1),
         "first_layer_params": _first_weight_layer_params(first),
         "second_first_layer_params": _first_weight_layer_params(second),
         "second_title": _title(second),
